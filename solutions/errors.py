@@ -13,9 +13,9 @@ from typing import Any
 
 __all__ = [
     "InvalidInputError",
-    "check_int",
     "check_bool",
     "check_choice",
+    "check_int",
     "check_spatial",
 ]
 
@@ -94,9 +94,7 @@ def check_spatial(
     """
     if isinstance(value, (list, tuple)):
         if ndim is not None and len(value) != ndim:
-            raise InvalidInputError(
-                argument, value, f"an integer or a tuple of {ndim} integers >= {minimum}", where
-            )
+            raise InvalidInputError(argument, value, f"an integer or a tuple of {ndim} integers >= {minimum}", where)
         if not 1 <= len(value) <= 3:
             raise InvalidInputError(argument, value, "an integer or a tuple of 1 to 3 integers", where)
         for entry in value:

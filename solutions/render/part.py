@@ -1,0 +1,279 @@
+"""A part of an exercise as a Markdown section, built from its data and its solved :class:`Work`.
+
+Anatomy, in order: heading with a stable anchor; the question in our words; the derivation (each
+general formula, its substitution and value, linked to the page that derives it); the answer; the
+numeric check that confirmed it; the source's answer, agreeing or marked with an erratum; remarks;
+and the code that did it, collapsed.
+
+Prose in the data files may use ``[[name]]`` for a result, a given (``[[given.stride]]``) or a
+source answer (``[[source.params]]``); inside ``$...$`` it becomes LaTeX, elsewhere text. An unknown
+name is an error, never left on the page.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+import sympy as sp
+
+from solutions.exercises.audit import Comparison, comparisons
+from solutions.exercises.catalog import DOCS_DIR, Exercise, Part
+from solutions.exercises.work import LetStep, Note, Work
+from solutions.formulas._formula import Formula, FormulaCall
+from solutions.render.latex import latex, latex_substituted, latex_value, text_value
+
+__all__ = ["PlaceholderError", "expand", "formula_link", "render_intro", "render_part"]
+
+_PLACEHOLDER = re.compile(r"\[\[\s*([A-Za-z_][\w.]*)\s*\]\]")
+_MATH = re.compile(r"(\$\$.+?\$\$|(?<![\\$])\$(?!\$).+?(?<![\\$])\$)", re.S)
+
+
+class PlaceholderError(KeyError):
+    """A ``[[name]]`` in prose that names nothing."""
+
+
+def _lookup(name: str, part: Part, work: Work | None) -> Any:
+    scope, _, rest = name.partition(".")
+    results = work.results if work is not None else {}
+    if scope == "given" and rest:
+        value: Any = part.givens
+        path = rest.split(".")
+    elif scope == "source" and rest:
+        value, path = part.source, rest.split(".")
+    elif scope == "result" and rest:
+        value, path = {k: r.value for k, r in results.items()}, rest.split(".")
+    elif name in results:
+        return results[name].value
+    elif name in part.givens:
+        return part.givens[name]
+    else:
+        value, path = None, [name]
+    for step in path:
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, (list, tuple)) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            known = sorted({*results, *(f"given.{g}" for g in part.givens), *(f"source.{s}" for s in part.source)})
+            raise PlaceholderError(
+                f"{part.exercise.data_path}:{part.line}: [[{name}]] in part {part.id} names nothing; "
+                f"known: {', '.join(known) or 'none'}"
+            )
+    return value
+
+
+def expand(text: str, part: Part, work: Work | None = None) -> str:
+    """Replace ``[[name]]`` placeholders: LaTeX inside math, text outside."""
+    pieces = _MATH.split(text)
+    out = []
+    for n, piece in enumerate(pieces):
+        in_math = n % 2 == 1
+        render = latex_value if in_math else text_value
+        out.append(_PLACEHOLDER.sub(lambda m, r=render: r(_lookup(m.group(1), part, work)), piece))
+    return "".join(out)
+
+
+def formula_link(formula: Formula, page: Exercise | None = None) -> str:
+    """Relative link from an exercise page (or the docs root) to a formula's derivation."""
+    prefix = "../../" if page is not None else ""
+    return f"{prefix}{formula.url}"
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return textwrap.indent(text, prefix, lambda line: True)
+
+
+def _display(lines: list[str]) -> str:
+    """One display-math paragraph; several lines are aligned on their first '='."""
+    if len(lines) == 1:
+        return f"$$\n{lines[0].replace('&=', '=', 1)}\n$$"
+    body = " \\\\\n".join(lines)
+    return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
+
+
+def _chain(lhs: str, general: str, substituted: str | None, value: str) -> str:
+    parts = [general]
+    if substituted is not None and substituted not in parts:
+        parts.append(substituted)
+    if value not in parts:
+        parts.append(value)
+    return f"{lhs} &= " + " = ".join(parts)
+
+
+def _render_call(call: FormulaCall, page: Exercise) -> str:
+    formula = call.formula
+    values: dict[sp.Symbol, Any] = {}
+    arguments = []
+    for name, value in call.arguments.items():
+        sym = formula.arguments[name]
+        values[sym] = value
+        arguments.append(f"${latex(sym)} = {latex_value(value)}$")
+    lines = []
+    for step, value in formula.evaluate_steps(**call.arguments):
+        general = latex(step.expr)
+        substituted = latex_substituted(step.expr, values) if step.expr.free_symbols else None
+        lines.append(_chain(latex(step.symbol), general, substituted, latex_value(value)))
+        values[step.symbol] = value
+    link = f"[{formula.title}]({formula_link(formula, page)})"
+    return f"{link}, with {', '.join(arguments)}:\n\n{_display(lines)}"
+
+
+def _render_let(step: LetStep) -> str:
+    general = latex(step.expr, order="none")
+    substituted = latex_substituted(step.expr, dict(step.values), order="none")
+    return _display([_chain(latex(step.symbol), general, substituted, latex_value(step.value))])
+
+
+def _dedupe(steps: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for step in steps:
+        if (
+            isinstance(step, FormulaCall)
+            and out
+            and isinstance(out[-1], FormulaCall)
+            and out[-1].formula is step.formula
+            and out[-1].arguments == step.arguments
+        ):
+            continue  # the same formula on another equal dimension (H and W)
+        out.append(step)
+    return out
+
+
+def _render_steps(work: Work, part: Part) -> str:
+    blocks = []
+    for step in _dedupe(work.steps):
+        if isinstance(step, FormulaCall):
+            blocks.append(_render_call(step, part.exercise))
+        elif isinstance(step, LetStep):
+            blocks.append(_render_let(step))
+        elif isinstance(step, Note):
+            blocks.append(expand(step.text, part, work))
+    return "\n\n".join(blocks)
+
+
+def _render_results(work: Work, part: Part) -> str:
+    lines = []
+    for result in work.results.values():
+        unit = f" {result.unit}" if result.unit else ""
+        value = text_value(result.value)
+        if value.startswith("$") or isinstance(result.value, list):
+            shown = f"${latex_value(result.value)}$"
+        else:
+            shown = f"**{value}**"
+        lines.append(f"- {expand(result.label, part, work)}: {shown}{unit}")
+    return "**Answer.**\n\n" + "\n".join(lines)
+
+
+def _render_checks(work: Work, part: Part) -> str:
+    items = []
+    for check in work.checks:
+        label = work.results[check.key].label
+        verdict = "the same as derived" if check.passed else "**different from the derivation**"
+        items.append(f"- {expand(label, part, work)}: {expand(check.how, part, work)} — {verdict}.")
+    body = "\n".join(items)
+    kind = "success" if all(c.passed for c in work.checks) else "failure"
+    return f'!!! {kind} "Checked numerically"\n\n{_indent(body)}'
+
+
+def _render_comparison(comparison: Comparison, part: Part, work: Work) -> str:
+    like = comparison.derived
+    source = comparison.source
+    if isinstance(like, tuple) and isinstance(source, list):
+        source = tuple(source)
+    label = work.results[comparison.key].label if comparison.key in work.results else comparison.key
+    shown_source = _shown(source)
+    if comparison.erratum is None:
+        return f"- {expand(label, part, work)}: the source gives {shown_source}, which agrees."
+    return ""
+
+
+def _shown(value: Any) -> str:
+    text = text_value(value)
+    if text.startswith("$") or isinstance(value, list):
+        return f"${latex_value(value)}$"
+    return text
+
+
+def _render_source(part: Part, work: Work) -> str:
+    found = comparisons(part, work)
+    if not found:
+        return ""
+    blocks = []
+    agreeing = [_render_comparison(c, part, work) for c in found if c.erratum is None]
+    if agreeing:
+        blocks.append('??? quote "The source\'s answer agrees"\n\n' + _indent("\n".join(agreeing)))
+    for comparison in found:
+        erratum = comparison.erratum
+        if erratum is None:
+            continue
+        source = comparison.source
+        if isinstance(comparison.derived, tuple) and isinstance(source, list):
+            source = tuple(source)
+        body = (
+            f"**The source states:** {expand(erratum.claim, part, work)}\n\n"
+            f"**What is right:** {expand(erratum.correction, part, work)}\n\n"
+            f"Source: {_shown(source)} · derived here: {_shown(comparison.derived)}."
+        )
+        anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
+        blocks.append(f'!!! danger "Erratum" {{ #{anchor} }}\n\n{_indent(body)}')
+    return "\n\n".join(blocks)
+
+
+def _render_code(part: Part) -> str:
+    function = part.function
+    if function is None:
+        return ""
+    source = textwrap.dedent(inspect.getsource(function)).rstrip()
+    path = part.exercise.module_path.relative_to(DOCS_DIR.parent).as_posix()
+    fence = f"```python\n{source}\n```"
+    return f'??? example "The code: `{path}`, function `{part.id}`"\n\n{_indent(fence)}'
+
+
+def render_part(part: Part) -> str:
+    """The Markdown section of one part."""
+    work = part.solve() if part.function is not None else None
+    blocks = [f"## {part.label} · {part.title} {{ #{part.anchor} }}"]
+    blocks.append(f"**Question.** {expand(part.question.strip(), part, work)}")
+    if work is not None and work.steps:
+        blocks.append("**Derivation.**")
+        blocks.append(_render_steps(work, part))
+    if work is not None and work.results:
+        blocks.append(_render_results(work, part))
+    if part.answer:
+        blocks.append(expand(part.answer.strip(), part, work))
+    if work is not None and work.checks:
+        blocks.append(_render_checks(work, part))
+    if work is not None:
+        source = _render_source(part, work)
+        if source:
+            blocks.append(source)
+    code = _render_code(part)
+    if code:
+        blocks.append(code)
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_intro(exercise: Exercise) -> str:
+    """Heading, attribution and shared context of an exercise page."""
+    attribution = exercise.set.attribution
+    authors = ", ".join(attribution["authors"])
+    lines = [
+        f"# {exercise.label} · {exercise.title}",
+        "",
+        '!!! info "Source"',
+        "",
+        _indent(
+            f"{exercise.label} of *{attribution['document']}* ({authors}). The questions are restated and "
+            f"every answer is derived here in our own words; the source's own answers are compared with "
+            f"ours part by part, and marked with an erratum where they are wrong. "
+            f"[About this set](index.md)."
+        ),
+    ]
+    if exercise.intro:
+        dummy = exercise.parts[0]
+        lines += ["", expand(exercise.intro.strip(), dummy, None)]
+    return "\n".join(lines) + "\n"

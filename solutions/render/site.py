@@ -1,0 +1,332 @@
+"""Everything the site shows that comes from code, written as Markdown fragments.
+
+Pages in ``docs/`` include the fragments with pymdownx.snippets (``--8<-- "path.md"``), so a page
+shows exactly what the solution code derived. :func:`generate` writes them (only files whose content
+changed, so live reload does not loop) and fails, listing every problem, if any part does not pass
+its audit or any page has drifted from its data. Nothing here depends on MkDocs: any engine that
+runs the snippets extension can build the site after ``python -m solutions render``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from solutions.exercises.audit import audit_exercise, comparisons
+from solutions.exercises.catalog import (
+    DOCS_DIR,
+    REPO_DIR,
+    Exercise,
+    ExerciseSet,
+    Part,
+    exercise_sets,
+    iter_parts,
+)
+from solutions.formulas import TOPICS, all_formulas, iter_formulas
+from solutions.formulas._formula import Formula, FormulaCall
+from solutions.notation import NOTATION
+from solutions.render.latex import latex, text_value
+from solutions.render.part import expand, render_intro, render_part
+
+__all__ = [
+    "GENERATED_DIR",
+    "BuildError",
+    "generate",
+    "include_line",
+    "nav",
+    "page_problems",
+    "site_problems",
+]
+
+GENERATED_DIR = REPO_DIR / ".generated"
+_INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$')
+
+
+class BuildError(RuntimeError):
+    """The site cannot be built as it is; the message lists every problem."""
+
+
+def include_line(path: str) -> str:
+    """The snippets line that includes a generated fragment."""
+    return f'--8<-- "{path}"'
+
+
+def part_fragment(part: Part) -> str:
+    return f"exercises/{part.exercise.set.id}/{part.exercise.id}/{part.id}.md"
+
+
+def intro_fragment(exercise: Exercise) -> str:
+    return f"exercises/{exercise.set.id}/{exercise.id}/_intro.md"
+
+
+# ----------------------------------------------------------------------------------------------
+# Page checks: a page must include its parts, in order, and type no result by hand.
+
+
+def _number_patterns(value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [f"{value:,}", str(value)] if abs(value) >= 10 else []
+    if isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+        return [r"\s*[×x]\s*".join(str(v) for v in value)]
+    return []
+
+
+def page_problems(exercise: Exercise) -> list[str]:
+    """Problems of an exercise's page: missing or extra parts, wrong order, hand-typed results."""
+    page = exercise.page_path
+    rel = page.relative_to(REPO_DIR)
+    if not page.exists():
+        return [f"{rel}: missing; create it with `python -m solutions new {exercise.key}` or add the includes"]
+    problems = []
+    lines = page.read_text(encoding="utf-8").splitlines()
+    included: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, 1):
+        match = _INCLUDE.match(line)
+        if match:
+            included.append((number, match.group(1)))
+    expected = [part_fragment(part) for part in exercise.parts]
+    found = [path for _, path in included if path != intro_fragment(exercise)]
+    for part in exercise.parts:
+        fragment = part_fragment(part)
+        if fragment not in found:
+            problems.append(
+                f"{rel}: part {part.label} ({part.id}) is not on the page; add the line "
+                f"{include_line(fragment)!r} where it belongs (after the part before it)"
+            )
+    for number, path in included:
+        ours = path.startswith(f"exercises/{exercise.set.id}/{exercise.id}/")
+        if ours and path not in expected and path != intro_fragment(exercise):
+            problems.append(f"{rel}:{number}: {path!r} is not a part of {exercise.data_path.name}; remove the line")
+    if [p for p in found if p in expected] != [p for p in expected if p in found]:
+        problems.append(f"{rel}: parts are not in the order of {exercise.data_path.name}: {', '.join(expected)}")
+    if intro_fragment(exercise) not in [path for _, path in included]:
+        problems.append(f"{rel}:1: the page lacks its heading; add {include_line(intro_fragment(exercise))!r} first")
+    patterns = []
+    for part in exercise.parts:
+        if part.function is None:
+            continue
+        for result in part.solve().results.values():
+            patterns += [(p, part, result.key) for p in _number_patterns(result.value)]
+    for number, line in enumerate(lines, 1):
+        if _INCLUDE.match(line):
+            continue
+        for pattern, part, key in patterns:
+            if re.search(rf"(?<![\w.,]){pattern}(?![\w]|[.,]\d)", line):
+                problems.append(
+                    f"{rel}:{number}: {line.strip()!r} types the result {key!r} of {part.label} by hand; "
+                    f"results reach the page from the solution code: remove the number, or write [[{key}]] in "
+                    f"the part's prose in {exercise.data_path.name}"
+                )
+    return problems
+
+
+def site_problems() -> list[str]:
+    """Every problem of every exercise (audits and pages), and of every set's pages."""
+    problems: list[str] = []
+    for exercise_set in exercise_sets():
+        if not exercise_set.index_path.exists():
+            problems.append(f"{exercise_set.index_path.relative_to(REPO_DIR)}: missing (the set's index page)")
+        listed = {(ex, part) for ex, part, _ in exercise_set.manifest_parts()}
+        present = {(part.exercise.id, part.id) for exercise in exercise_set.exercises for part in exercise.parts}
+        for ex, part in sorted(present - listed):
+            problems.append(f"{exercise_set.path.relative_to(REPO_DIR)}: part {ex}/{part} is not in the manifest")
+        for exercise in exercise_set.exercises:
+            problems.extend(audit_exercise(exercise))
+            problems.extend(page_problems(exercise))
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Generated Markdown.
+
+
+def _usage() -> dict[Formula, list[Part]]:
+    used: dict[Formula, list[Part]] = defaultdict(list)
+    for part in iter_parts():
+        if part.function is None:
+            continue
+        for step in part.solve().steps:
+            if isinstance(step, FormulaCall) and part not in used[step.formula]:
+                used[step.formula].append(part)
+    return used
+
+
+def _part_link(part: Part, base: str) -> str:
+    return f"[{part.exercise.set.short_title}, {part.label}]({base}{part.url})"
+
+
+def coverage_table(base: str = "") -> str:
+    """Parts on the site over parts in the source, per set (the landing page's table)."""
+    rows = ["| Set | Source | Parts on the site | Errata |", "|---|---|---|---|"]
+    for exercise_set in exercise_sets():
+        listed = exercise_set.manifest_parts()
+        on_site = {
+            (part.exercise.id, part.id)
+            for exercise in exercise_set.exercises
+            if exercise.page_path.exists()
+            for part in exercise.parts
+            if part_fragment(part) in exercise.page_path.read_text(encoding="utf-8")
+        }
+        covered = sum((ex, part) in on_site for ex, part, _ in listed)
+        errata = sum(len(part.errata) for exercise in exercise_set.exercises for part in exercise.parts)
+        status = "complete" if covered == len(listed) else "in progress"
+        attribution = exercise_set.attribution
+        source = f"*{attribution['document']}*, {', '.join(attribution['authors'])}"
+        link = f"[{exercise_set.title}]({base}exercises/{exercise_set.id}/index.md)"
+        rows.append(f"| {link} | {source} | {covered} / {len(listed)} ({status}) | {errata} |")
+    return "\n".join(rows) + "\n"
+
+
+def errata_page(base: str = "") -> str:
+    blocks = []
+    total = 0
+    for exercise_set in exercise_sets():
+        items = []
+        for part in (p for e in exercise_set.exercises for p in e.parts):
+            work = part.solve() if part.function is not None else None
+            for comparison in comparisons(part, work) if work is not None else []:
+                erratum = comparison.erratum
+                if erratum is None:
+                    continue
+                total += 1
+                anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
+                link = f"[{part.label}]({base}{part.url.split('#')[0]}#{anchor})"
+                items.append(
+                    f"- **{link}** — {expand(erratum.claim, part, work)}  \n"
+                    f"  *Right:* {expand(erratum.correction, part, work)}  \n"
+                    f"  Source {text_value(comparison.source)}, derived {text_value(comparison.derived)}."
+                )
+        if items:
+            blocks.append(f"## {exercise_set.title}\n\n" + "\n".join(items))
+    head = (
+        f"{total} errata across {len(exercise_sets())} sets. Each is backed by a test that fails if the "
+        f"source's answer turned out to agree with the derivation.\n"
+    )
+    return head + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def notation_table() -> str:
+    rows = ["| Symbol | Meaning | PyTorch |", "|---|---|---|"]
+    for entry in NOTATION.values():
+        pytorch = f"`{entry.pytorch}`" if entry.pytorch else ""
+        rows.append(f"| ${entry.latex}$ | {entry.meaning} | {pytorch} |")
+    return "\n".join(rows) + "\n"
+
+
+def formula_block(topic: str, anchor: str, usage: dict[Formula, list[Part]]) -> str:
+    """The derivation steps of the formulas under one heading, and the exercises that use them."""
+    blocks = []
+    users: list[Part] = []
+    for formula in iter_formulas(topic):
+        if formula.anchor != anchor:
+            continue
+        lines = []
+        for step in formula.steps:
+            why = step.why.replace("_", r"\_")
+            lines.append(f"{latex(step.symbol)} &= {latex(step.expr)} && \\text{{{why}}}")
+        body = " \\\\\n".join(lines)
+        blocks.append(f"**{formula.title}** (`{formula.name}`)\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$")
+        users += [p for p in usage.get(formula, []) if p not in users]
+    if users:
+        links = ", ".join(_part_link(part, "../") for part in users)
+        blocks.append(f"*Used in:* {links}.")
+    else:
+        blocks.append("*Used in:* no exercise yet.")
+    return "\n\n".join(blocks) + "\n"
+
+
+def set_index(exercise_set: ExerciseSet) -> str:
+    attribution = exercise_set.attribution
+    facts = [f"*{attribution['document']}*"]
+    for field in ("course", "institution", "term"):
+        if attribution.get(field):
+            facts.append(str(attribution[field]))
+    lines = [
+        '!!! info "Source and attribution"',
+        "",
+        f"    {'; '.join(facts)}. Authors, as the document gives them: {', '.join(attribution['authors'])}.",
+    ]
+    if attribution.get("note"):
+        lines += ["", f"    {attribution['note']}"]
+    if exercise_set.description:
+        lines += ["", exercise_set.description.strip()]
+    lines += ["", "| Exercise | Parts | Errata |", "|---|---|---|"]
+    for exercise in exercise_set.exercises:
+        parts = ", ".join(f"[{part.label}]({exercise.id}.md#{part.anchor})" for part in exercise.parts)
+        errata = sum(len(part.errata) for part in exercise.parts)
+        lines.append(f"| [{exercise.label} · {exercise.title}]({exercise.id}.md) | {parts} | {errata} |")
+    return "\n".join(lines) + "\n"
+
+
+def _write(path: Path, text: str) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def generate(out: Path = GENERATED_DIR) -> list[Path]:
+    """Write every fragment under ``out``; raise :class:`BuildError` listing all problems first."""
+    problems = site_problems()
+    if problems:
+        raise BuildError(f"{len(problems)} problem(s) stop the build:\n" + "\n".join(problems))
+    files: dict[str, str] = {}
+    for exercise_set in exercise_sets():
+        files[f"exercises/{exercise_set.id}/_index.md"] = set_index(exercise_set)
+        for exercise in exercise_set.exercises:
+            files[intro_fragment(exercise)] = render_intro(exercise)
+            for part in exercise.parts:
+                files[part_fragment(part)] = render_part(part)
+    files["coverage.md"] = coverage_table()
+    files["errata.md"] = errata_page()
+    files["notation.md"] = notation_table()
+    usage = _usage()
+    for topic in TOPICS:
+        for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):
+            files[f"formulas/{topic}/{anchor}.md"] = formula_block(topic, anchor, usage)
+    written = [out / name for name, text in files.items() if _write(out / name, text)]
+    return written
+
+
+def nav() -> list[Any]:
+    """The site's navigation, from the pages on disk and the catalog (no list kept by hand)."""
+
+    def exists(path: str) -> bool:
+        return (DOCS_DIR / path).exists()
+
+    sets = []
+    for exercise_set in exercise_sets():
+        entries: list[Any] = [f"exercises/{exercise_set.id}/index.md"]
+        entries += [
+            {f"{e.label} · {e.title}": e.page_path.relative_to(DOCS_DIR).as_posix()} for e in exercise_set.exercises
+        ]
+        notebook = f"notebooks/{exercise_set.id}.py"
+        if exists(notebook):
+            entries.append({"Notebook: the checks in NumPy": notebook})
+        sets.append({exercise_set.short_title: entries})
+    formulas: list[Any] = ["formulas/index.md"] if exists("formulas/index.md") else []
+    formulas += [f"formulas/{topic}.md" for topic in TOPICS if exists(f"formulas/{topic}.md")]
+    items: list[Any] = [{"Home": "index.md"}]
+    items.append({"Exercise sets": (["exercises/index.md"] if exists("exercises/index.md") else []) + sets})
+    items.append({"Formulas": formulas})
+    for title, path in (
+        ("Calculator", "calculator.md"),
+        ("Errata", "errata.md"),
+        ("Notation", "notation.md"),
+        ("All exercises (print)", "print.md"),
+        ("Contribute", "contribute.md"),
+    ):
+        if exists(path):
+            items.append({title: path})
+    return items
+
+
+def used_formulas() -> list[Formula]:
+    """Formulas that at least one exercise uses (for tests of the cross-links)."""
+    usage = _usage()
+    return [formula for formula in all_formulas() if usage.get(formula)]
