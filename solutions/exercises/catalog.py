@@ -16,8 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import sympy as sp
+
+from solutions.errors import InvalidInputError
 from solutions.exercises.schema import EXERCISE, SET, DataFileError, Problem, load_yaml, validate
-from solutions.exercises.work import Namespace, Work, exact
+from solutions.exercises.work import Namespace, Work, exact, parse_notation
 
 __all__ = [
     "DOCS_DIR",
@@ -122,6 +125,9 @@ class Exercise:
 
     @property
     def module(self) -> Any:
+        """The solution module, or None for an exercise whose parts are all conceptual."""
+        if not self.module_path.exists():
+            return None
         return importlib.import_module(f"solutions.exercises.{self.set.id}.{self.id}")
 
     def part(self, part_id: str) -> Part:
@@ -169,6 +175,19 @@ def _part_lines(node: Any) -> dict[str, int]:
             for part_key, _ in value_node.value:
                 lines[part_key.value] = part_key.start_mark.line + 1
     return lines
+
+
+def _source_answers(path: Path, line: int, part_id: str, source: dict[str, Any]) -> dict[str, Any]:
+    """Source answers made exact; a string is an expression in the notation (a formula, or worked terms)."""
+    out = {}
+    for key, value in source.items():
+        if isinstance(value, str):
+            try:
+                value = sp.nsimplify(parse_notation(value), rational=True)
+            except InvalidInputError as error:
+                raise DataFileError([Problem(path, line, f"parts.{part_id}.source.{key}", str(error))]) from None
+        out[key] = exact(value)
+    return out
 
 
 def _load_exercise(exercise_set: ExerciseSet, path: Path) -> Exercise:
@@ -223,7 +242,7 @@ def _load_exercise(exercise_set: ExerciseSet, path: Path) -> Exercise:
                 question=entry["question"],
                 givens={**shared, **exact(entry.get("givens", {}))},
                 answer=entry.get("answer"),
-                source=exact(entry.get("source", {})),
+                source=_source_answers(path, lines.get(part_id, 1), part_id, entry.get("source", {})),
                 errata=[Erratum(**item) for item in entry.get("errata", [])],
                 line=lines.get(part_id, 1),
             )
@@ -281,6 +300,8 @@ def find_part(key: str) -> Part:
 def part_functions(exercise: Exercise) -> dict[str, Callable[..., Any]]:
     """Public functions of an exercise's module (each must be a part's solution)."""
     module = exercise.module
+    if module is None:
+        return {}
     return {
         name: value
         for name, value in vars(module).items()

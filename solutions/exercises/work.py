@@ -18,6 +18,7 @@ computation, usually from :mod:`solutions.reference`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,30 +90,44 @@ def _notation_symbol(name: str) -> sp.Symbol:
     )
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
 def parse_notation(text: str, *, evaluate: bool = True) -> sp.Expr:
     """Parse an expression written in the site's notation (``"i_h * i_w * C_in"``).
 
     Every name must be a notation key or a subscripted one (``x_12``, ``k_3``); anything else is an
-    error, so derivations cannot drift into private symbols.
+    error, so derivations cannot drift into private symbols. With ``evaluate=False`` the terms and
+    factors keep the order in which they are written.
     """
-    local = {key: symbol(key) for key in NOTATION}
+    local: dict[str, Any] = {key: symbol(key) for key in NOTATION}
+    for name in set(_NAME.findall(text)) - set(local):
+        if name in _FUNCTIONS:
+            continue
+        local[name] = _notation_symbol(name)
     try:
-        expr = parse_expr(text, local_dict=local, evaluate=evaluate)
+        return parse_expr(text, local_dict=local, evaluate=evaluate)
     except (SyntaxError, TypeError, sp.SympifyError, TokenError) as error:
         raise InvalidInputError("expression", text, f"a SymPy expression ({error})") from None
-    known = set(local.values())
-    renames = {free: _notation_symbol(free.name) for free in expr.free_symbols if free not in known}
-    return expr.xreplace(renames) if renames else expr
+
+
+_FUNCTIONS = {"Max", "Min", "floor", "ceiling", "Abs", "sqrt", "Rational"}
 
 
 @dataclass(frozen=True)
 class LetStep:
-    """A step of plain arithmetic on named quantities: ``symbol = expr = substituted = value``."""
+    """A step of plain arithmetic on named quantities: ``symbol = expr = substituted = value``.
 
-    symbol: sp.Expr
-    expr: sp.Expr
+    ``symbol`` is a notation symbol, or LaTeX for a left-hand side such as a derivative; ``expr`` may
+    be a SymPy matrix; ``ordered`` keeps the expression's terms in the order written.
+    """
+
+    symbol: sp.Expr | str
+    expr: sp.Basic
     values: Mapping[sp.Symbol, Any]
     value: Any
+    ordered: bool = True
+    relation: str = "="
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,13 @@ class Check:
     value: Any
     how: str
     passed: bool
+
+
+def _plain(value: Any) -> Any:
+    """SymPy integers as int, so results compare and print as plain numbers."""
+    if isinstance(value, sp.Basic) and value.is_Integer:
+        return int(value)
+    return value
 
 
 def _as_exact(value: Any) -> Any:
@@ -212,6 +234,26 @@ class Work:
         if isinstance(value, sp.Basic) and value.is_Integer:
             value = int(value)
         self.steps.append(LetStep(target, expr, substitution, value))
+        return value
+
+    def derive(
+        self, lhs: str, expr: sp.Basic, values: Mapping[sp.Symbol, Any] | None = None, relation: str = "="
+    ) -> Any:
+        """Record ``lhs = expr = substituted = value`` for a SymPy expression or matrix built in code.
+
+        ``lhs`` is LaTeX (``r"\\frac{\\partial \\mathcal{L}}{\\partial x}"``); ``values`` maps the
+        expression's symbols to numbers (none: the step shows the expression only). Returns the value:
+        an int, an exact rational, or nested lists for a matrix.
+        """
+        values = {k: exact(v) for k, v in (values or {}).items()}
+        substituted = expr.xreplace({k: sp.sympify(v) for k, v in values.items()}) if values else expr
+        if substituted.free_symbols:
+            value: Any = substituted.tolist() if isinstance(substituted, sp.MatrixBase) else substituted
+        elif isinstance(substituted, sp.MatrixBase):
+            value = [[_plain(sp.nsimplify(v)) for v in row] for row in substituted.tolist()]
+        else:
+            value = _plain(sp.nsimplify(substituted))
+        self.steps.append(LetStep(lhs, expr, values, value, ordered=False, relation=relation))
         return value
 
     def note(self, text: str) -> None:

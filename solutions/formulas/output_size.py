@@ -38,7 +38,7 @@ i, o, k, s, p, d, a = (symbol(key) for key in ("i", "o", "k", "s", "p", "d", "a"
 p_left, p_right, k_eff = symbol("p_left"), symbol("p_right"), symbol("k_eff")
 o_ceil, o_full = symbol("o_ceil"), symbol("o_full")
 
-_EFFECTIVE_KERNEL = Step(k_eff, d * (k - 1) + 1, "k taps, d positions apart, span d(k - 1) + 1 positions")
+_EFFECTIVE_KERNEL = Step(k_eff, d * (k - 1) + 1, r"$k$ taps spaced $d$ apart span $d(k - 1) + 1$ positions")
 
 
 def _kernel_fits(values: dict[str, int]) -> None:
@@ -91,7 +91,7 @@ def _transpose_output_positive(values: dict[str, int]) -> None:
 
 # (k_eff - 1) / 2 kept unevaluated: SymPy would print it distributed as k_eff/2 - 1/2.
 _HALF_ZEROS = sp.Mul(k_eff - 1, sp.Pow(2, -1, evaluate=False), evaluate=False)
-_SAME_LEFT = Step(p_left, sp.floor(_HALF_ZEROS), "half of the k_eff - 1 zeros, rounded down")
+_SAME_LEFT = Step(p_left, sp.floor(_HALF_ZEROS), r"half of the $\hat{k} - 1$ zeros, rounded down")
 
 _CONV_ARGUMENTS = {"input_size": i, "kernel_size": k, "stride": s, "padding": p, "dilation": d}
 _CONV_DEFAULTS = {"stride": 1, "padding": 0, "dilation": 1}
@@ -105,7 +105,11 @@ CONV_OUTPUT = Formula(
     defaults=_CONV_DEFAULTS,
     steps=[
         _EFFECTIVE_KERNEL,
-        Step(o, sp.floor((i + 2 * p - k_eff) / s) + 1, "window starts 0, s, 2s, ... up to i + 2p - k_eff"),
+        Step(
+            o,
+            sp.floor((i + 2 * p - k_eff) / s) + 1,
+            r"windows start at $0, s, 2s, \dots$ and must fit: the last start is at most $i + 2p - \hat{k}$",
+        ),
     ],
     requires=[_kernel_fits],
 )
@@ -129,7 +133,7 @@ CONV_OUTPUT_ASYMMETRIC = Formula(
         Step(
             o,
             sp.floor((i + p_left + p_right - k_eff) / s) + 1,
-            "as for equal padding, with the padded length i + p_left + p_right",
+            r"as for equal padding, with the padded length $i + p_{\mathrm{left}} + p_{\mathrm{right}}$",
         ),
     ],
     requires=[_kernel_fits],
@@ -163,7 +167,7 @@ POOL_OUTPUT_CEIL = Formula(
         Step(
             o,
             sp.Piecewise((o_ceil - 1, (o_ceil - 1) * s >= i + p), (o_ceil, True)),
-            "PyTorch drops that extra window if it would start in the right padding",
+            r"PyTorch drops that extra window if it would start at or after $i + p$, in the right padding",
         ),
     ],
     requires=[_pool_padding_at_most_half, _pool_ceil_output_positive],
@@ -181,9 +185,10 @@ CONV_TRANSPOSE_OUTPUT = Formula(
         Step(
             o_full,
             (i - 1) * s + k_eff,
-            "input j scatters its kernel to positions js, ..., js + k_eff - 1; the last starts at (i - 1)s",
+            r"input $t$ scatters its kernel onto positions $ts, \dots, ts + \hat{k} - 1$; "
+            r"the last input starts at $(i - 1)s$",
         ),
-        Step(o, o_full - 2 * p + a, "crop p from both ends, keep a extra positions at the far end"),
+        Step(o, o_full - 2 * p + a, r"crop $p$ from each end, and keep $a$ extra positions at the far end"),
     ],
     requires=[_output_padding_small, _transpose_output_positive],
 )
@@ -210,7 +215,11 @@ SAME_PADDING_RIGHT = Formula(
     defaults={"dilation": 1},
     steps=[
         _EFFECTIVE_KERNEL,
-        Step(p_right, sp.ceiling(_HALF_ZEROS), "the other half, rounded up: one more zero when k_eff is even"),
+        Step(
+            p_right,
+            sp.ceiling(_HALF_ZEROS),
+            r"the other half, rounded up: one more zero on this side when $\hat{k}$ is even",
+        ),
     ],
 )
 
@@ -223,7 +232,7 @@ FULL_PADDING = Formula(
     defaults={"dilation": 1},
     steps=[
         _EFFECTIVE_KERNEL,
-        Step(p, k_eff - 1, "every input position meets every tap: k_eff - 1 zeros on each side"),
+        Step(p, k_eff - 1, r"every input position meets every tap: $\hat{k} - 1$ zeros on each side"),
     ],
 )
 

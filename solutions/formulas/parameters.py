@@ -90,7 +90,11 @@ def conv_params_formula(ndim: int) -> Formula:
         defaults={"groups": 1, "bias": 1},
         steps=[
             Step(K, sp.Mul(*kernel.values()), "taps in one kernel slice"),
-            Step(W, C_out * (C_in / g) * K, "C_out filters, each over the C_in / g channels of its group"),
+            Step(
+                W,
+                C_out * (C_in / g) * K,
+                r"$C_{\mathrm{out}}$ filters, each over the $C_{\mathrm{in}} / g$ channels of its group",
+            ),
             Step(P, W + b * C_out, "plus one bias per output channel"),
         ],
         requires=[groups_divide, _bias_is_flag],
@@ -113,7 +117,7 @@ def conv_transpose_params_formula(ndim: int) -> Formula:
             Step(
                 W,
                 C_in * (C_out / g) * K,
-                "each input channel scatters into the C_out / g outputs of its group",
+                r"each input channel scatters into the $C_{\mathrm{out}} / g$ outputs of its group",
             ),
             Step(P, W + b * C_out, "plus one bias per output channel"),
         ],
@@ -134,7 +138,7 @@ def depthwise_params_formula(ndim: int) -> Formula:
         defaults={"channel_multiplier": 1, "bias": 1},
         steps=[
             Step(K, sp.Mul(*kernel.values()), "taps in one kernel slice"),
-            Step(W, C_in * m * K, "m filters per input channel, each seeing only that channel"),
+            Step(W, C_in * m * K, r"$m$ filters per input channel, each seeing only that channel"),
             Step(P, W + b * C_in * m, "plus one bias per output channel"),
         ],
         requires=[_bias_is_flag],
@@ -161,7 +165,7 @@ BATCHNORM_PARAMS = Formula(
     topic="parameters",
     anchor="batch-normalisation",
     arguments={"num_features": C},
-    steps=[Step(P, 2 * C, "a scale gamma and a shift beta per channel")],
+    steps=[Step(P, 2 * C, r"a scale $\gamma$ and a shift $\beta$ per channel")],
 )
 
 BATCHNORM_BUFFERS = Formula(
@@ -170,7 +174,7 @@ BATCHNORM_BUFFERS = Formula(
     topic="parameters",
     anchor="batch-normalisation",
     arguments={"num_features": C},
-    steps=[Step(B, 2 * C + 1, "running mean and variance per channel, plus the num_batches_tracked counter")],
+    steps=[Step(B, 2 * C + 1, "running mean and variance per channel, plus the `num_batches_tracked` counter")],
 )
 
 

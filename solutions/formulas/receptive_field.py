@@ -56,7 +56,13 @@ RF_SIZE_STEP = Formula(
     anchor="recurrence",
     arguments={"previous_size": r_prev, "previous_jump": j_prev, "kernel_size": k, "dilation": d},
     defaults={"dilation": 1},
-    steps=[Step(r, r_prev + (k - 1) * d * j_prev, "k - 1 gaps of d positions, each j_{ℓ-1} input positions")],
+    steps=[
+        Step(
+            r,
+            r_prev + (k - 1) * d * j_prev,
+            r"$k - 1$ gaps of $d$ positions of the layer's input, each $j_{\ell-1}$ input positions wide",
+        )
+    ],
 )
 
 RF_JUMP_STEP = Formula(
@@ -66,7 +72,9 @@ RF_JUMP_STEP = Formula(
     anchor="recurrence",
     arguments={"previous_jump": j_prev, "stride": s},
     defaults={"stride": 1},
-    steps=[Step(j, j_prev * s, "adjacent outputs are s inputs apart, each j_{ℓ-1} input positions")],
+    steps=[
+        Step(j, j_prev * s, r"adjacent outputs are $s$ of the layer's inputs apart, each $j_{\ell-1}$ input positions")
+    ],
 )
 
 RF_START_STEP = Formula(
@@ -76,7 +84,13 @@ RF_START_STEP = Formula(
     anchor="recurrence",
     arguments={"previous_start": u_prev, "previous_jump": j_prev, "padding": p},
     defaults={"padding": 0},
-    steps=[Step(u, u_prev - p * j_prev, "output 0 starts p positions before the input, each j_{ℓ-1} wide")],
+    steps=[
+        Step(
+            u,
+            u_prev - p * j_prev,
+            r"output 0 starts $p$ of the layer's inputs before its first one, each $j_{\ell-1}$ wide",
+        )
+    ],
 )
 
 

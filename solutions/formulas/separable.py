@@ -33,8 +33,8 @@ SPATIAL_SEPARABLE_RATIO = Formula(
     anchor="spatial",
     arguments={"kernel_size": k},
     steps=[
-        Step(W_std, k**2, "a k×k kernel"),
-        Step(W_sep, k + k, "a k×1 column and a 1×k row"),
+        Step(W_std, k**2, r"a $k \times k$ kernel"),
+        Step(W_sep, k + k, r"a $k \times 1$ column and a $1 \times k$ row"),
         Step(rho, W_sep / W_std, "fraction of the weights that remain"),
     ],
     integer=False,
@@ -47,8 +47,13 @@ DEPTHWISE_SEPARABLE_RATIO = Formula(
     anchor="depthwise",
     arguments={"in_channels": C_in, "out_channels": C_out, "kernel_size": k},
     steps=[
-        Step(W_std, k**2 * C_in * C_out, "C_out filters of size k×k×C_in"),
-        Step(W_sep, k**2 * C_in + C_in * C_out, "one k×k filter per input channel, then a 1×1 C_in→C_out mix"),
+        Step(W_std, k**2 * C_in * C_out, r"$C_{\mathrm{out}}$ filters of size $k \times k \times C_{\mathrm{in}}$"),
+        Step(
+            W_sep,
+            k**2 * C_in + C_in * C_out,
+            r"one $k \times k$ filter per input channel, "
+            r"then a $1 \times 1$ mix of $C_{\mathrm{in}}$ into $C_{\mathrm{out}}$ channels",
+        ),
         Step(rho, W_sep / W_std, "fraction of weights (and of MACs) that remain"),
     ],
     integer=False,

@@ -21,6 +21,7 @@ Both wrap each formula in an element with the classes ``arithmatex katex-rendere
 
 from __future__ import annotations
 
+import atexit
 import functools
 import html as html_lib
 import re
@@ -100,6 +101,8 @@ class _Katex:
                 from py_mini_racer import MiniRacer  # imported here: only builds need V8
 
                 ctx = MiniRacer()
+                # mini-racer 0.14 can hang the interpreter's exit if a context outlives it.
+                atexit.register(ctx.close)
                 ctx.eval(_KATEX_JS.read_text(encoding="utf-8"))
                 ctx.eval(_GLUE_JS)
                 self._ctx = ctx

@@ -59,6 +59,7 @@ def latex(expr: Any, **settings: Any) -> str:
     expr = sp.sympify(expr)
     names = _names(_subscripted_names(expr))
     names.update(settings.pop("symbol_names", {}))
+    settings = {"mat_str": "bmatrix", "mat_delim": "", **settings}
     return _NotationPrinter({"symbol_names": names, **settings}).doprint(expr)
 
 

@@ -6,8 +6,9 @@ numeric check that confirmed it; the source's answer, agreeing or marked with an
 and the code that did it, collapsed.
 
 Prose in the data files may use ``[[name]]`` for a result, a given (``[[given.stride]]``) or a
-source answer (``[[source.params]]``); inside ``$...$`` it becomes LaTeX, elsewhere text. An unknown
-name is an error, never left on the page.
+source answer (``[[source.params]]``); inside ``$...$`` it becomes LaTeX, elsewhere text, and
+``[[given.image:shape]]`` shows a list as a shape (100 × 100 × 1). An unknown name is an error,
+never left on the page.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from solutions.render.latex import latex, latex_substituted, latex_value, text_v
 
 __all__ = ["PlaceholderError", "expand", "formula_link", "render_intro", "render_part"]
 
-_PLACEHOLDER = re.compile(r"\[\[\s*([A-Za-z_][\w.]*)\s*\]\]")
+_PLACEHOLDER = re.compile(r"\[\[\s*([A-Za-z_][\w.]*)(?::(shape))?\s*\]\]")
 _MATH = re.compile(r"(\$\$.+?\$\$|(?<![\\$])\$(?!\$).+?(?<![\\$])\$)", re.S)
 
 
@@ -66,6 +67,13 @@ def _lookup(name: str, part: Part, work: Work | None) -> Any:
     return value
 
 
+def _formatted(match: re.Match[str], part: Part, work: Work | None) -> Any:
+    value = _lookup(match.group(1), part, work)
+    if match.group(2) == "shape" and isinstance(value, list):
+        return tuple(value)  # a list given as [H, W, C] reads as H × W × C
+    return value
+
+
 def expand(text: str, part: Part, work: Work | None = None) -> str:
     """Replace ``[[name]]`` placeholders: LaTeX inside math, text outside."""
     pieces = _MATH.split(text)
@@ -73,7 +81,7 @@ def expand(text: str, part: Part, work: Work | None = None) -> str:
     for n, piece in enumerate(pieces):
         in_math = n % 2 == 1
         render = latex_value if in_math else text_value
-        out.append(_PLACEHOLDER.sub(lambda m, r=render: r(_lookup(m.group(1), part, work)), piece))
+        out.append(_PLACEHOLDER.sub(lambda m, r=render: r(_formatted(m, part, work)), piece))
     return "".join(out)
 
 
@@ -88,20 +96,20 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 def _display(lines: list[str]) -> str:
-    """One display-math paragraph; several lines are aligned on their first '='."""
+    """One display-math paragraph; several lines are aligned on their first relation."""
     if len(lines) == 1:
-        return f"$$\n{lines[0].replace('&=', '=', 1)}\n$$"
+        return f"$$\n{lines[0].replace(' &', ' ', 1)}\n$$"
     body = " \\\\\n".join(lines)
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
 
 
-def _chain(lhs: str, general: str, substituted: str | None, value: str) -> str:
+def _chain(lhs: str, general: str, substituted: str | None, value: str, relation: str = "=") -> str:
     parts = [general]
     if substituted is not None and substituted not in parts:
         parts.append(substituted)
     if value not in parts:
         parts.append(value)
-    return f"{lhs} &= " + " = ".join(parts)
+    return f"{lhs} &{relation} " + " = ".join(parts)
 
 
 def _render_call(call: FormulaCall, page: Exercise) -> str:
@@ -110,22 +118,35 @@ def _render_call(call: FormulaCall, page: Exercise) -> str:
     arguments = []
     for name, value in call.arguments.items():
         sym = formula.arguments[name]
-        values[sym] = value
-        arguments.append(f"${latex(sym)} = {latex_value(value)}$")
+        if value != sym:  # a symbolic argument stays itself; "s = s" says nothing
+            values[sym] = value
+            arguments.append(f"${latex(sym)} = {latex_value(value)}$")
     lines = []
     for step, value in formula.evaluate_steps(**call.arguments):
         general = latex(step.expr)
-        substituted = latex_substituted(step.expr, values) if step.expr.free_symbols else None
+        numbers = step.expr.free_symbols & set(values)
+        substituted = latex_substituted(step.expr, values) if numbers else None
         lines.append(_chain(latex(step.symbol), general, substituted, latex_value(value)))
-        values[step.symbol] = value
+        if value != step.symbol:
+            values[step.symbol] = value
     link = f"[{formula.title}]({formula_link(formula, page)})"
     return f"{link}, with {', '.join(arguments)}:\n\n{_display(lines)}"
 
 
 def _render_let(step: LetStep) -> str:
-    general = latex(step.expr, order="none")
-    substituted = latex_substituted(step.expr, dict(step.values), order="none")
-    return _display([_chain(latex(step.symbol), general, substituted, latex_value(step.value))])
+    order = {"order": "none"} if step.ordered else {}
+    general = latex(step.expr, **order)
+    substituted = latex_substituted(step.expr, dict(step.values), **order) if step.values else None
+    lhs = step.symbol if isinstance(step.symbol, str) else latex(step.symbol)
+    value = step.value
+    shown = latex(sp.Matrix(value)) if isinstance(value, list) and _symbolic(value) else latex_value(value)
+    if not step.expr.free_symbols:  # a computed number or matrix: show it once
+        return _display([f"{lhs} &{step.relation} {shown}"])
+    return _display([_chain(lhs, general, substituted, shown, step.relation)])
+
+
+def _symbolic(value: Any) -> bool:
+    return any(_symbolic(v) for v in value) if isinstance(value, list) else bool(getattr(value, "free_symbols", None))
 
 
 def _dedupe(steps: Iterable[Any]) -> list[Any]:
@@ -172,7 +193,7 @@ def _render_checks(work: Work, part: Part) -> str:
     items = []
     for check in work.checks:
         label = work.results[check.key].label
-        verdict = "the same as derived" if check.passed else "**different from the derivation**"
+        verdict = "agrees with the derivation" if check.passed else "**differs from the derivation**"
         items.append(f"- {expand(label, part, work)}: {expand(check.how, part, work)} — {verdict}.")
     body = "\n".join(items)
     kind = "success" if all(c.passed for c in work.checks) else "failure"
@@ -213,13 +234,13 @@ def _render_source(part: Part, work: Work) -> str:
         source = comparison.source
         if isinstance(comparison.derived, tuple) and isinstance(source, list):
             source = tuple(source)
+        anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
         body = (
-            f"**The source states:** {expand(erratum.claim, part, work)}\n\n"
+            f'<span id="{anchor}"></span>**The source states:** {expand(erratum.claim, part, work)}\n\n'
             f"**What is right:** {expand(erratum.correction, part, work)}\n\n"
             f"Source: {_shown(source)} · derived here: {_shown(comparison.derived)}."
         )
-        anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
-        blocks.append(f'!!! danger "Erratum" {{ #{anchor} }}\n\n{_indent(body)}')
+        blocks.append(f'!!! danger "Erratum"\n\n{_indent(body)}')
     return "\n\n".join(blocks)
 
 
@@ -227,7 +248,13 @@ def _render_code(part: Part) -> str:
     function = part.function
     if function is None:
         return ""
-    source = textwrap.dedent(inspect.getsource(function)).rstrip()
+    module = inspect.getmodule(function)
+    helpers = [
+        getattr(module, name)
+        for name in function.__code__.co_names
+        if name.startswith("_") and inspect.isfunction(getattr(module, name, None))
+    ]
+    source = "\n\n".join(textwrap.dedent(inspect.getsource(f)).rstrip() for f in [*helpers, function])
     path = part.exercise.module_path.relative_to(DOCS_DIR.parent).as_posix()
     fence = f"```python\n{source}\n```"
     return f'??? example "The code: `{path}`, function `{part.id}`"\n\n{_indent(fence)}'

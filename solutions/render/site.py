@@ -14,6 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import sympy as sp
+
 from solutions.exercises.audit import audit_exercise, comparisons
 from solutions.exercises.catalog import (
     DOCS_DIR,
@@ -26,6 +28,7 @@ from solutions.exercises.catalog import (
 )
 from solutions.formulas import TOPICS, all_formulas, iter_formulas
 from solutions.formulas._formula import Formula, FormulaCall
+from solutions.formulas.receptive_field import closed_form_expressions, closed_form_latex, recurrence_expressions
 from solutions.notation import NOTATION
 from solutions.render.latex import latex, text_value
 from solutions.render.part import expand, render_intro, render_part
@@ -224,12 +227,13 @@ def formula_block(topic: str, anchor: str, usage: dict[Formula, list[Part]]) -> 
     for formula in iter_formulas(topic):
         if formula.anchor != anchor:
             continue
-        lines = []
-        for step in formula.steps:
-            why = step.why.replace("_", r"\_")
-            lines.append(f"{latex(step.symbol)} &= {latex(step.expr)} && \\text{{{why}}}")
-        body = " \\\\\n".join(lines)
-        blocks.append(f"**{formula.title}** (`{formula.name}`)\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$")
+        lines = " \\\\\n".join(f"{latex(step.symbol)} &= {latex(step.expr)}" for step in formula.steps)
+        reasons = "\n".join(f"- ${latex(step.symbol)}$: {step.why}" for step in formula.steps)
+        signature = ", ".join(formula.arguments)
+        blocks.append(
+            f"**{formula.title}**, `{formula.name}({signature})`:\n\n"
+            f"$$\n\\begin{{aligned}}\n{lines}\n\\end{{aligned}}\n$$\n\n{reasons}"
+        )
         users += [p for p in usage.get(formula, []) if p not in users]
     if users:
         links = ", ".join(_part_link(part, "../") for part in users)
@@ -237,6 +241,29 @@ def formula_block(topic: str, anchor: str, usage: dict[Formula, list[Part]]) -> 
     else:
         blocks.append("*Used in:* no exercise yet.")
     return "\n\n".join(blocks) + "\n"
+
+
+def closed_form_block(depth: int = 6) -> str:
+    """The receptive field's closed form, and SymPy's proof that it equals the recurrence."""
+    forms = closed_form_latex()
+    agree = []
+    for layers in range(1, depth + 1):
+        recurrence, closed = recurrence_expressions(layers), closed_form_expressions(layers)
+        same = all(
+            sp.simplify(getattr(recurrence, field) - getattr(closed, field)) == 0 for field in ("size", "jump", "start")
+        )
+        agree.append(same)
+    if not all(agree):
+        raise BuildError("the receptive field's closed form disagrees with its recurrence")
+    example = recurrence_expressions(3)
+    return (
+        f"$$\n\\begin{{aligned}}\nr_L &= {forms['size']} \\\\\nj_L &= {forms['jump']} \\\\\n"
+        f"u_L &= {forms['start']}\n\\end{{aligned}}\n$$\n\n"
+        f"SymPy unrolls the recurrence over symbolic layers and finds it equal to the closed form for every "
+        f"depth from 1 to {depth}. For three layers, for instance:\n\n"
+        f"$$\n\\begin{{aligned}}\nr_3 &= {latex(example.size)} \\\\\nj_3 &= {latex(example.jump)} \\\\\n"
+        f"u_3 &= {latex(example.start)}\n\\end{{aligned}}\n$$\n"
+    )
 
 
 def set_index(exercise_set: ExerciseSet) -> str:
@@ -283,8 +310,10 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
             for part in exercise.parts:
                 files[part_fragment(part)] = render_part(part)
     files["coverage.md"] = coverage_table()
+    files["exercises/_coverage.md"] = coverage_table("../")
     files["errata.md"] = errata_page()
     files["notation.md"] = notation_table()
+    files["formulas/receptive-field/closed-form.md"] = closed_form_block()
     usage = _usage()
     for topic in TOPICS:
         for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):

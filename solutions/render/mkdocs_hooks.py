@@ -1,0 +1,55 @@
+"""The only MkDocs-specific code: wire the engine-independent renderers into the build.
+
+* ``on_config``: generate the Markdown fragments the pages include (failing the build, with every
+  problem listed, if any part's derivation, check or page is wrong) and the navigation.
+* ``on_page_content``: typeset every formula to HTML with KaTeX at build time, so the site ships no
+  math JavaScript and loads nothing from other hosts; a formula that does not render fails the build.
+* ``on_post_build``: write each notebook's ``.ipynb`` next to its page, for download.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jupytext
+from mkdocs.exceptions import PluginError
+
+from solutions.render import katex
+from solutions.render.site import GENERATED_DIR, BuildError, generate, nav
+
+log = logging.getLogger("mkdocs.hooks.solutions")
+
+
+def on_config(config: Any) -> Any:
+    try:
+        written = generate(GENERATED_DIR)
+    except BuildError as error:
+        raise PluginError(str(error)) from None
+    log.info("solutions: %d generated fragment(s) changed", len(written))
+    config["nav"] = nav()
+    config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(GENERATED_DIR)]
+    return config
+
+
+def _is_notebook(page: Any) -> bool:
+    return page.file.src_uri.endswith((".py", ".ipynb"))
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    try:
+        if _is_notebook(page):
+            return katex.render_dollar_math_in_notebook_html(html, where=page.file.src_uri)
+        return katex.render_arithmatex_html(html, where=page.file.src_uri)
+    except katex.MathRenderError as error:
+        raise PluginError(str(error)) from None
+
+
+def on_post_build(config: Any) -> None:
+    docs, site = Path(config["docs_dir"]), Path(config["site_dir"])
+    for source in sorted((docs / "notebooks").glob("*.py")):
+        notebook = jupytext.read(source)
+        target = site / "notebooks" / f"{source.stem}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        jupytext.write(notebook, target, fmt="ipynb")
