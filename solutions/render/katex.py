@@ -311,10 +311,12 @@ def render_dollar_math_in_notebook_html(html: str, *, where: str = "") -> str:
     and their outputs are left alone. Anywhere in ``html``, removes: ``<script>`` elements whose
     ``src`` is empty or off-site, MathJax configuration scripts, inline scripts that load from a
     URL with a host (nbconvert's mermaid loader), and fetching ``<link>`` elements (stylesheet,
-    preload, icon, ...) to another host. Raises :class:`MathRenderError` when a formula fails.
+    preload, icon, ...) to another host, and nbconvert's MathJax comments.
 
-    nbconvert drops the backslash of ``\\$`` in markdown cells, so write a literal dollar there as
-    ``\\\\$`` (it reaches this function as ``\\$``).
+    Raises :class:`MathRenderError` when a formula fails, or when a ``$`` in a markdown cell pairs
+    with nothing: nbconvert drops the backslash of ``\\$``, so a literal dollar must be written
+    ``\\\\$`` in the notebook (it reaches this function as ``\\$``). For the same reason
+    notebooks need ``$`` delimiters: mistune turns ``\\(x\\)`` into ``(x)``.
     """
     out: list[str] = []
     div_classes: list[frozenset[str]] = []  # classes of the open <div> elements, outermost first
