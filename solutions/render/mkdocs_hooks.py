@@ -2,7 +2,7 @@
 
 * ``on_config``: generate the Markdown fragments the pages include (failing the build, with every
   problem listed, if any part's derivation, check or page is wrong) and the navigation.
-* ``on_page_content``: typeset every formula to HTML with KaTeX at build time, so the site ships no
+* ``on_page_context``: typeset every formula to HTML with KaTeX at build time, so the site ships no
   math JavaScript and loads nothing from other hosts; a formula that does not render fails the build.
 * ``on_post_build``: write each notebook's ``.ipynb`` next to its page, for download.
 """
@@ -15,6 +15,7 @@ from typing import Any
 
 import jupytext
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 from solutions.render import katex
 from solutions.render.site import GENERATED_DIR, BuildError, generate, nav
@@ -37,13 +38,17 @@ def _is_notebook(page: Any) -> bool:
     return page.file.src_uri.endswith((".py", ".ipynb"))
 
 
-def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+@event_priority(-100)  # after the search plugin has indexed the TeX source, not KaTeX's output
+def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
+    where = page.file.src_uri
     try:
         if _is_notebook(page):
-            return katex.render_dollar_math_in_notebook_html(html, where=page.file.src_uri)
-        return katex.render_arithmatex_html(html, where=page.file.src_uri)
+            page.content = katex.render_dollar_math_in_notebook_html(page.content, where=where)
+        else:
+            page.content = katex.render_arithmatex_html(page.content, where=where)
     except katex.MathRenderError as error:
         raise PluginError(str(error)) from None
+    return context
 
 
 def on_post_build(config: Any) -> None:
