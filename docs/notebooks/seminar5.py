@@ -72,8 +72,14 @@ for stride in (1, 3):
     out = ref.cross_correlate(x, w, stride=stride)
     print(f"stride {stride}: output {out.shape}")
 conv_layer = layers.Conv(3, 5, 5, fill=0.0)
-print("weights per filter:", conv_layer.weight[0].size, "layer:", conv_layer.weight.size,
-      "with biases:", conv_layer.num_parameters)
+print(
+    "weights per filter:",
+    conv_layer.weight[0].size,
+    "layer:",
+    conv_layer.weight.size,
+    "with biases:",
+    conv_layer.num_parameters,
+)
 assert conv_layer.num_parameters == derived("seminar5/ex1/q1f", "layer_params")
 
 # %% [markdown]
@@ -101,8 +107,13 @@ for g in ([[1.0, 1.0]], [[1.0, 2.0]]):
     true = ref.conv_input_grad(x.shape, kernel, g)[0]
     correlated = ref.cross_correlate(g, kernel, padding="full")[0]
     convolved = ref.convolve(g, kernel, padding="full")[0]
-    print(g[0], "cross-correlation matches:", np.allclose(true, correlated),
-          "| convolution matches:", np.allclose(true, convolved))
+    print(
+        g[0],
+        "cross-correlation matches:",
+        np.allclose(true, correlated),
+        "| convolution matches:",
+        np.allclose(true, convolved),
+    )
 
 # %% [markdown]
 # ## Exercise 5: a 3D convolution's output and cost
@@ -126,6 +137,8 @@ assert 64 * counter.macs == derived("seminar5/ex5/q5d", "cost_q5c")
 # %%
 three_d = layers.Conv(1, 64, 3, ndim=3, fill=0.0).num_parameters
 for width in (4, 8, 9, 16, 64):
-    pair = (layers.Conv(1, width, (1, 3, 3), ndim=3, fill=0.0).num_parameters
-            + layers.Conv(width, 64, (3, 1, 1), ndim=3, fill=0.0).num_parameters)
+    pair = (
+        layers.Conv(1, width, (1, 3, 3), ndim=3, fill=0.0).num_parameters
+        + layers.Conv(width, 64, (3, 1, 1), ndim=3, fill=0.0).num_parameters
+    )
     print(f"C_mid = {width:2d}: (2+1)D {pair:6,d}  3D {three_d:,}  fewer: {pair < three_d}")

@@ -78,10 +78,13 @@ def _number_patterns(value: Any) -> list[str]:
     return []
 
 
-def page_problems(exercise: Exercise) -> list[str]:
-    """Problems of an exercise's page: missing or extra parts, wrong order, hand-typed results."""
-    page = exercise.page_path
-    rel = page.relative_to(REPO_DIR)
+def page_problems(exercise: Exercise, page: Path | None = None) -> list[str]:
+    """Problems of an exercise's page: missing or extra parts, wrong order, hand-typed results.
+
+    ``page`` defaults to the exercise's page in ``docs/``; another file can be checked in its place.
+    """
+    page = page or exercise.page_path
+    rel = page.relative_to(REPO_DIR) if page.is_relative_to(REPO_DIR) else page
     if not page.exists():
         return [f"{rel}: missing; create it with `python -m solutions new {exercise.key}` or add the includes"]
     problems = []

@@ -1,0 +1,23 @@
+"""Shared test configuration.
+
+Tests that need a component outside Python (PyTorch, Chromium, Node) skip with a message that says
+how to install it, except in CI (``CI=true``), where a missing component is a failure: CI must run
+every test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, component: str, how: str) -> None:
+    """Skip (or, in CI, fail) unless ``available``; ``how`` says how to install ``component``."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{component} is required in CI but missing; install it with: {how}")
+    pytest.skip(f"{component} is not installed; to run this test: {how}")
