@@ -13,11 +13,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import jupytext
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
-from solutions.render import katex
+from solutions.render import katex, notebooks
 from solutions.render.site import GENERATED_DIR, BuildError, generate, nav
 
 log = logging.getLogger("mkdocs.hooks.solutions")
@@ -30,6 +29,7 @@ def on_config(config: Any) -> Any:
         raise PluginError(str(error)) from None
     log.info("solutions: %d generated fragment(s) changed", len(written))
     config["nav"] = nav()
+    notebooks.coalesce_stream_outputs()
     config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(GENERATED_DIR)]
     return config
 
@@ -43,7 +43,8 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     where = page.file.src_uri
     try:
         if _is_notebook(page):
-            page.content = katex.render_dollar_math_in_notebook_html(page.content, where=where)
+            html = notebooks.stable_cell_ids(page.content)
+            page.content = katex.render_dollar_math_in_notebook_html(html, where=where)
         else:
             page.content = katex.render_arithmatex_html(page.content, where=where)
     except katex.MathRenderError as error:
@@ -54,7 +55,4 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
 def on_post_build(config: Any) -> None:
     docs, site = Path(config["docs_dir"]), Path(config["site_dir"])
     for source in sorted((docs / "notebooks").glob("*.py")):
-        notebook = jupytext.read(source)
-        target = site / "notebooks" / f"{source.stem}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        jupytext.write(notebook, target, fmt="ipynb")
+        notebooks.write_ipynb(source, site / "notebooks" / f"{source.stem}.ipynb")
