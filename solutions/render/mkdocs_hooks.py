@@ -29,7 +29,6 @@ def on_config(config: Any) -> Any:
         raise PluginError(str(error)) from None
     log.info("solutions: %d generated fragment(s) changed", len(written))
     config["nav"] = nav()
-    notebooks.coalesce_stream_outputs()
     config["mdx_configs"].setdefault("pymdownx.snippets", {})["base_path"] = [str(GENERATED_DIR)]
     return config
 
@@ -38,13 +37,19 @@ def _is_notebook(page: Any) -> bool:
     return page.file.src_uri.endswith((".py", ".ipynb"))
 
 
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    # Before the search index reads the page: notebook pages made the same on every build.
+    if _is_notebook(page):
+        return notebooks.stable_cell_ids(notebooks.merge_stream_outputs(html))
+    return html
+
+
 @event_priority(-100)  # after the search plugin has indexed the TeX source, not KaTeX's output
 def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     where = page.file.src_uri
     try:
         if _is_notebook(page):
-            html = notebooks.stable_cell_ids(page.content)
-            page.content = katex.render_dollar_math_in_notebook_html(html, where=where)
+            page.content = katex.render_dollar_math_in_notebook_html(page.content, where=where)
         else:
             page.content = katex.render_arithmatex_html(page.content, where=where)
     except katex.MathRenderError as error:

@@ -13,21 +13,25 @@ from pathlib import Path
 
 import jupytext
 
-__all__ = ["coalesce_stream_outputs", "stable_cell_ids", "write_ipynb"]
+__all__ = ["merge_stream_outputs", "stable_cell_ids", "write_ipynb"]
 
+_STREAM_SEAM = re.compile(
+    r'</pre>\s*</div>\s*</div>\s*<div class="jp-OutputArea-child">\s*'
+    r'<div class="jp-OutputPrompt jp-OutputArea-prompt"></div>\s*'
+    r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>\s*<pre>'
+)
 _CELL_ID = re.compile(r'id="cell-id=[0-9a-f]{8}"')
 
 
-def coalesce_stream_outputs() -> None:
-    """Make notebook execution merge consecutive prints into one output.
+def merge_stream_outputs(html: str) -> str:
+    """Join a cell's consecutive stdout outputs into one, as if it had printed everything at once.
 
-    Without this, how a cell's printed lines are split into outputs depends on the kernel's flush
-    timing, so the page would differ from build to build. nbclient can merge them, but
-    mkdocs-jupyter offers no option for it: set the default of the trait it would configure.
+    How a cell's prints are split into outputs depends on the kernel's flush timing; nbconvert can
+    merge them only before execution, where mkdocs-jupyter runs it. The page renders each printed
+    output as an ``OutputArea-child`` with an empty prompt and a ``text/plain`` block; two adjacent
+    ones are joined (stderr, results and rich outputs are left alone).
     """
-    from nbclient import NotebookClient
-
-    NotebookClient.coalesce_streams.default_value = True
+    return _STREAM_SEAM.sub("", html)
 
 
 def stable_cell_ids(html: str) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def build(target: Path) -> subprocess.CompletedProcess[str]:
+def build(target: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``mkdocs build --strict`` into ``target`` (never with -q: it hides warnings from --strict)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
@@ -25,14 +25,15 @@ class _Visible(HTMLParser):
 
     _HIDDEN = {"script", "style", "annotation", "title"}
 
-    def __init__(self) -> None:
+    def __init__(self, code: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._stack: list[bool] = []
+        self._hidden = self._HIDDEN if code else self._HIDDEN | {"code", "pre"}
 
     def handle_starttag(self, tag, attrs):
         classes = dict(attrs).get("class") or ""
-        hidden = tag in self._HIDDEN or "katex-mathml" in classes.split()
+        hidden = tag in self._hidden or "katex-mathml" in classes.split()
         if tag in {"br", "img", "input", "meta", "link", "hr", "wbr"}:
             return
         self._stack.append(hidden or (bool(self._stack) and self._stack[-1]))
@@ -48,8 +49,9 @@ class _Visible(HTMLParser):
             self.parts.append(data)
 
 
-def visible_text(page_html: str) -> str:
-    parser = _Visible()
+def visible_text(page_html: str, *, code: bool = True) -> str:
+    """The page's visible text, whitespace collapsed; ``code=False`` leaves out code blocks."""
+    parser = _Visible(code)
     parser.feed(page_html)
     return re.sub(r"\s+", " ", "".join(parser.parts))
 
