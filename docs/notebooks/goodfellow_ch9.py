@@ -48,8 +48,8 @@ def correlate_full(x, kernel):
 # ## Exercise 1: convolution is cross-correlation with a rotated kernel
 #
 # A random image and kernel: the convolution (by FFT) equals the cross-correlation with the kernel
-# turned by 180°. A kernel symmetric about its centre gives the same output both ways; the diagonal
-# Sobel kernel, a symmetric matrix, gives outputs of opposite sign.
+# turned by 180°. A kernel symmetric about its centre gives the same output both ways; the Roberts
+# cross and the diagonal Sobel kernel, both symmetric matrices, give outputs of opposite sign.
 
 # %%
 rng = np.random.default_rng(0)
@@ -58,8 +58,9 @@ kernel = rng.standard_normal((3, 3))
 print("rotated kernel:", np.abs(fft_convolve_full(image, kernel) - correlate_full(image, kernel[::-1, ::-1])).max())
 
 binomial = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=float)
+roberts = np.array([[1, 0], [0, -1]], dtype=float)
 sobel = np.array([[2, 1, 0], [1, 0, -1], [0, -1, -2]], dtype=float)
-for name, k in (("binomial", binomial), ("diagonal Sobel", sobel)):
+for name, k in (("binomial", binomial), ("Roberts cross", roberts), ("diagonal Sobel", sobel)):
     conv, corr = fft_convolve_full(image, k), correlate_full(image, k)
     print(
         f"{name:15s} symmetric matrix: {np.array_equal(k, k.T)}  conv == corr: {np.allclose(conv, corr)}"

@@ -60,11 +60,12 @@ def _paired_difference(x: sp.Matrix, kernel: sp.Matrix) -> sp.Expr:
 
 
 def ex1a(w: Work) -> None:
-    x, kernel = _entries("x", 3, 3), _entries("w", 3, 3)
+    x, kernel = _entries("x", 2, 2), _entries("w", 2, 2)
+    n = len(kernel)
     w.note(
-        "One output position of a 3 × 3 kernel $w$ over a 3 × 3 window $x$. Cross-correlation pairs "
-        "$w_{ab}$ with $x_{ab}$; convolution pairs it with the pixel at the opposite offset from the "
-        "centre, $x_{4-a,\\,4-b}$:"
+        "One output position of a 2 × 2 kernel $w$ over a 2 × 2 window $x$ (larger kernels work the same way). "
+        "Cross-correlation pairs $w_{ab}$ with $x_{ab}$; convolution pairs it with the pixel in the opposite "
+        "position, $x_{3-a,\\,3-b}$:"
     )
     correlation = _correlate(x, kernel)[0, 0]
     convolution = _convolve(x, kernel)[0, 0]
@@ -80,33 +81,34 @@ def ex1a(w: Work) -> None:
     )
 
     w.note(
-        "The difference of the two outputs collects in pairs of opposite positions (the centre cancels), "
-        "so it vanishes for every image exactly when each weight equals its opposite, "
-        "$w_{ab} = w_{4-a,\\,4-b}$: the kernel is symmetric about its centre."
+        "The difference of the two outputs collects in pairs of opposite positions, so it vanishes for every "
+        "image exactly when each weight equals its opposite, $w_{ab} = w_{3-a,\\,3-b}$: when the rotation leaves "
+        "the kernel unchanged, that is, when it is symmetric about its centre."
     )
     paired = _paired_difference(x, kernel)
     if sp.expand(paired - (correlation - convolution)) != 0:
         raise AssertionError("the paired form does not equal the difference of the two outputs")
     w.derive(r"y_{\mathrm{corr}} - y_{\mathrm{conv}}", paired)
-    centre_symmetric = {kernel[t]: kernel[8 - t] for t in range(4)}
+    centre_symmetric = {kernel[t]: kernel[n - 1 - t] for t in range(n // 2)}
     w.result(
         "centre_symmetric_enough",
         sp.expand(paired.xreplace(centre_symmetric)) == 0,
         "Same output from both operations for every kernel symmetric about its centre",
     )
 
-    sobel = sp.Matrix(w.given.sobel)
+    roberts = sp.Matrix(w.given.roberts)
     w.note(
-        "A symmetric matrix is a different thing. The diagonal Sobel kernel $w = [[given.sobel]]$ equals its "
-        "transpose, but a 180° rotation changes the sign of every entry. Its cross-correlation and the difference are"
+        "Being a symmetric matrix is a different condition: it asks for $w_{12} = w_{21}$ but not for "
+        "$w_{11} = w_{22}$. The Roberts cross kernel\n\n$$\nw = [[given.roberts]]\n$$\n\nequals its transpose, "
+        "but the rotation changes its sign. The two outputs are"
     )
-    values = {kernel[r, c]: sobel[r, c] for r in range(3) for c in range(3)}
-    w.derive(r"y_{\mathrm{corr}}", correlation, values)
-    difference = w.derive(r"y_{\mathrm{corr}} - y_{\mathrm{conv}}", paired, values)
-    w.note("The difference is twice the cross-correlation: for this kernel the convolution is its negative.")
+    values = {kernel[t]: roberts[t] for t in range(n)}
+    by_correlation = w.derive(r"y_{\mathrm{corr}}", correlation, values)
+    by_convolution = w.derive(r"y_{\mathrm{conv}}", convolution, values)
+    w.note("For this kernel the convolution is the negative of the cross-correlation.")
     w.result(
         "transpose_symmetric_enough",
-        sobel == sobel.T and sp.expand(difference) == 0,
+        roberts == roberts.T and sp.expand(by_correlation - by_convolution) == 0,
         "Same output from both operations for every kernel equal to its transpose",
     )
 
@@ -130,17 +132,17 @@ def ex1a(w: Work) -> None:
     w.check(
         "centre_symmetric_enough",
         bool(gap < 1e-12),
-        f"with the binomial kernel $[[given.binomial]]$, symmetric about its centre, the FFT convolution and the "
+        f"with the binomial kernel [[given.binomial]], symmetric about its centre, the FFT convolution and the "
         f"cross-correlation of the same image differ by at most {gap:.1e}",
     )
-    sobel_array = np.array(w.given.sobel, dtype=float)
-    by_fft, by_correlation = _fft_convolve_full(image, sobel_array), correlated(sobel_array)
+    roberts_array = np.array(w.given.roberts, dtype=float)
+    numeric_conv, numeric_corr = _fft_convolve_full(image, roberts_array), correlated(roberts_array)
     w.check(
         "transpose_symmetric_enough",
-        bool(np.allclose(by_fft, by_correlation)),
-        f"with the diagonal Sobel kernel the FFT convolution is the negative of the cross-correlation "
-        f"(largest entry of their sum: {np.abs(by_fft + by_correlation).max():.1e}; of the cross-correlation: "
-        f"{np.abs(by_correlation).max():.1f})",
+        bool(np.allclose(numeric_conv, numeric_corr)),
+        f"with the Roberts cross kernel the FFT convolution is the negative of the cross-correlation "
+        f"(largest entry of their sum: {np.abs(numeric_conv + numeric_corr).max():.1e}; of the cross-correlation: "
+        f"{np.abs(numeric_corr).max():.1f})",
     )
 
 

@@ -90,17 +90,17 @@ def ex3a(w: Work) -> None:
         "window. The first row of outputs reads rows 1 to 3 of $X$, whose column sums are"
     )
     pixel = {unknowns[r, c]: image[r, c] for r in range(rows) for c in range(cols)}
-    sums = sp.Matrix([[sum(unknowns[0:k, c]) for c in range(cols)]])
-    column_sums = w.derive(rf"\left(x_{{1b}} + x_{{2b}} + x_{{3b}}\right)_{{b = 1, \dots, {cols}}}", sums, pixel)
-    w.result("column_sums", column_sums[0], "Column sums of rows 1 to 3 of $X$, the bracketed sums of (1.1)")
-    w.note("and the first row of outputs, in the form of the source's (1.1), is")
+    sums = sp.Matrix([[sum(unknowns[0:k, c])] for c in range(cols)])
+    lhs = rf"\left(x_{{1b}} + x_{{2b}} + x_{{3b}}\right)_{{b = 1}}^{{{cols}}}"
+    column_sums = [row[0] for row in w.derive(lhs, sums, pixel)]
+    w.result("column_sums", column_sums, "Column sums of rows 1 to 3 of $X$, the bracketed sums of (1.1)")
+    w.note(
+        "Output $y_{1c}$ weighs the sums of columns $c$ to $c + 2$ with $w_{11}, w_{12}, w_{13}$, as the source "
+        "writes in (1.1):"
+    )
     for c in range(shape_valid[1]):
-        terms = " + ".join(
-            f"w_1{b + 1}*(" + " + ".join(f"x_{a + 1}{c + b + 1}" for a in range(k)) + ")" for b in range(k)
-        )
-        values = {f"w_1{b + 1}": kernel[0, b] for b in range(k)}
-        values |= {f"x_{a + 1}{c + b + 1}": image[a, c + b] for a in range(k) for b in range(k)}
-        value = w.let(f"y_1{c + 1}", terms, **values)
+        terms = " + ".join(f"w_1{b + 1}*{column_sums[c + b]}" for b in range(k))
+        value = w.let(f"y_1{c + 1}", terms, **{f"w_1{b + 1}": kernel[0, b] for b in range(k)})
         w.result(f"worked_y1{c + 1}", value, f"$y_{{1{c + 1}}}$ worked as in (1.1)")
     w.note(
         "The second row does the same with rows 2 to 4. In general, output $(r, c)$ is "

@@ -93,7 +93,13 @@ def ex4b(w: Work) -> None:
     i, o = symbol("i"), symbol("o")
     ratio = w.derive(r"\text{ratio}", o / i, {o: shape[0], i: w.given.layer1_size[0]})
     w.result("side_ratio", ratio, "Factor by which each side shrinks")
-    w.note("Each side halves, so a pooled map keeps a quarter of the values of the map it summarises.")
+    w.note(
+        "Each side halves, so a pooled map keeps a quarter of the values of the map it summarises. This relies on "
+        "the neighbourhoods not overlapping (the window moves by its own size), the convention of the source. "
+        "Windows of the same size moved by one position would overlap and give"
+    )
+    overlapping = pool_output_size(tuple(w.given.layer1_size), kernel_size=size, stride=1)
+    w.result("pooled_shape_overlapping", overlapping, "Pooled maps if the windows moved by one position")
 
     pooled = ref.max_pool(np.zeros((1, *w.given.layer1_size)), size)
     w.check("pooled_shape", pooled.shape[1:], f"NumPy `max_pool` with window {size} returns {pooled.shape[1:]}")
@@ -101,6 +107,12 @@ def ex4b(w: Work) -> None:
         "side_ratio",
         pooled.shape[1] / w.given.layer1_size[0],
         f"{pooled.shape[1]} / {w.given.layer1_size[0]} from the NumPy shapes",
+    )
+    sliding = ref.max_pool(np.zeros((1, *w.given.layer1_size)), size, stride=1)
+    w.check(
+        "pooled_shape_overlapping",
+        sliding.shape[1:],
+        f"NumPy `max_pool` with window {size} and stride 1 returns {sliding.shape[1:]}",
     )
 
 
