@@ -76,7 +76,15 @@ assert derived("goodfellow_ch9/ex1/ex1a", "transpose_symmetric_enough") is False
 # "convolution stage" computes; `convolve` flips the kernel first.
 
 # %%
-X = np.array([[1, 6, 6, 6, 6, 1], [1, 6, 10, 10, 6, 1], [1, 6, 10, 10, 6, 1], [1, 6, 6, 6, 6, 1]], dtype=float)
+X = np.array(
+    [
+        [1, 6, 6, 6, 6, 1],
+        [1, 6, 10, 10, 6, 1],
+        [1, 6, 10, 10, 6, 1],
+        [1, 6, 6, 6, 6, 1],
+    ],
+    dtype=float,
+)
 K = np.array([[-1, 0, 1]] * 3, dtype=float)
 for mode in ("valid", "same", "full"):
     A = ref.cross_correlate(X[None], K[None, None], padding=mode)[0]
