@@ -131,8 +131,8 @@ _ENTRIES: tuple[Notation, ...] = (
     _N("k_eff", r"\hat{k}", "effective (dilated) kernel size, d(k - 1) + 1", ""),
     _N("s", "s", "stride", "stride"),
     _N("d", "d", "dilation: distance between adjacent kernel taps", "dilation"),
-    _N("dx", r"\Delta x", "horizontal offset of a deformable convolution's sampling point, in pixels", "offset", "real"),
-    _N("dy", r"\Delta y", "vertical offset of a deformable convolution's sampling point, in pixels", "offset", "real"),
+    _N("dx", r"\Delta x", "horizontal offset of a deformable convolution's sampling point (pixels)", "offset", "real"),
+    _N("dy", r"\Delta y", "vertical offset of a deformable convolution's sampling point (pixels)", "offset", "real"),
     # Stacks and ratios.
     _N("N", "N", "number of spatial dimensions (1, 2 or 3)", "Conv1d / Conv2d / Conv3d"),
     _N("L", "L", "number of layers in a stack", ""),

@@ -80,7 +80,9 @@ def q1a(w: Work) -> None:
     # Checks: one hidden unit as a NumPy layer, times the number of units.
     image = np.zeros((channels, height, width))
     unit = layers.Linear(image.size, 1, fill=0.0)
-    w.check("inputs", image.reshape(-1).size, f"a flattened NumPy image of shape {image.shape} has {image.size:,} entries")
+    w.check(
+        "inputs", image.reshape(-1).size, f"a flattened NumPy image of shape {image.shape} has {image.size:,} entries"
+    )
     w.check(
         "weights",
         unit.weight.size * g.hidden,

@@ -122,9 +122,10 @@ def q3b(w: Work) -> None:
     w.derive("r_L", total)
     formula = w.derive("r_L", total.doit())
     w.result("rf_formula", formula, "Field after $L$ layers (stride 1)")
-    row = sp.Matrix([[formula.subs(depth_symbol, n) for n in range(1, g.depth + 1)]])
-    fields = w.derive(r"\begin{bmatrix} r_1& r_2& r_3& r_4 \end{bmatrix}", row, {k: g.kernel})
-    w.result("rf_layers", fields[0], "Fields after layers 1 to 4")
+    column = sp.Matrix([formula.subs(depth_symbol, n) for n in range(1, g.depth + 1)])
+    lhs = r"\begin{bmatrix} " + r" \\ ".join(f"r_{n}" for n in range(1, g.depth + 1)) + r" \end{bmatrix}"
+    fields = w.derive(lhs, column, {k: g.kernel})
+    w.result("rf_layers", [entry for (entry,) in fields], "Fields after layers 1 to 4")
     w.note("Stride-1 layers needed for a field as wide as the image:")
     needed = w.let("L", "ceiling((r - 1)/(k - 1))", r=g.image_side, k=g.kernel)
     w.result("layers_for_224", needed, "Stride-1 3 × 3 layers to cover 224 pixels")
@@ -199,19 +200,21 @@ def q3c(w: Work) -> None:
     length = conv_output_size(n, len(kernel))
     xs = [indexed("x", t) for t in range(1, n + 1)]
     values = dict(zip(xs, x, strict=True))
-    convolution = sp.Matrix([[xs[t + 1] - xs[t] for t in range(length)]])
-    output = w.derive("y", convolution, values)[0]
+    w.note("Written as columns (the transpose of the output row):")
+    convolution = sp.Matrix([xs[t + 1] - xs[t] for t in range(length)])
+    output = [entry for (entry,) in w.derive(r"y^{\top}", convolution, values)]
     w.result("output", output, "Output of the convolution")
     w.note("A cross-correlation (what libraries call convolution) uses the kernel unflipped, $w_1 x_t + w_2 x_{t+1}$:")
-    correlation = sp.Matrix([[xs[t] - xs[t + 1] for t in range(length)]])
-    w.result("correlation_output", w.derive(r"y^{\star}", correlation, values)[0], "Output of the cross-correlation")
+    correlation = sp.Matrix([xs[t] - xs[t + 1] for t in range(length)])
+    correlated = [entry for (entry,) in w.derive(r"y^{\star\top}", correlation, values)]
+    w.result("correlation_output", correlated, "Output of the cross-correlation")
     w.result("output_length", length, "Length of either output")
     shifted = [0] * shift + list(x[: n - shift])
     w.note(f"Shifting $x$ right by {shift} (zeros enter on the left, the last values drop off):")
     w.result("shifted_input", w.derive("x'", sp.Matrix([shifted]))[0], "Shifted input")
     w.note("The same outputs, computed from the entries of $x'$:")
     shifted_values = dict(zip(xs, shifted, strict=True))
-    shifted_output = w.derive("y'", convolution, shifted_values)[0]
+    shifted_output = [entry for (entry,) in w.derive(r"y'^{\top}", convolution, shifted_values)]
     w.result("shifted_output", shifted_output, "Output for the shifted input")
     moved = [0] * shift + list(output[: length - shift])
     w.result("output_shifts_too", shifted_output == moved, "Is it the old output shifted by the same amount?")
@@ -221,13 +224,24 @@ def q3c(w: Work) -> None:
 
     w.note(
         "Rotating an image by 90° turns vertical edges into horizontal ones. On a horizontal edge every "
-        "row of a 3 × 3 window is constant, say $x_1, x_2, x_3$; the vertical-edge filter's response is"
+        "row $r$ of a 3 × 3 window is constant, $x_r$, so the response of a filter $w$ is "
+        r"$y = \sum_r x_r \sum_c w_{rc}$. The rows of the vertical-edge filter sum to"
     )
     edge = sp.Matrix(g.vertical_edge_filter)
     taps = {indexed("w", f"{r + 1}{c + 1}"): edge[r, c] for r in range(3) for c in range(3)}
+    row_sums = sp.Matrix([sum(indexed("w", f"{r + 1}{c + 1}") for c in range(3)) for r in range(3)])
+    sums = [
+        entry
+        for (entry,) in w.derive(
+            r"\begin{bmatrix} \sum_c w_{1c} \\ \sum_c w_{2c} \\ \sum_c w_{3c} "
+            r"\end{bmatrix}",
+            row_sums,
+            taps,
+        )
+    ]
     rows = [indexed("x", r + 1) for r in range(3)]
-    response = sum(rows[r] * sum(indexed("w", f"{r + 1}{c + 1}") for c in range(3)) for r in range(3))
-    w.result("rotated_response", w.derive("y", response, taps), "Vertical-edge filter on a horizontal edge")
+    response = w.derive(r"y = \sum_r x_r \sum_c w_{rc}", sum(rows[r] * sums[r] for r in range(3)))
+    w.result("rotated_response", response, "Vertical-edge filter on a horizontal edge")
 
     signal = np.array(x, dtype=float)[None]
     taps_array = np.array(kernel, dtype=float)[None, None]
@@ -240,7 +254,9 @@ def q3c(w: Work) -> None:
     moved_signal[:, :shift] = 0
     w.check("shifted_input", moved_signal[0], f"`np.roll` by {shift} with the wrapped values zeroed")
     moved_out = ref.convolve(moved_signal, taps_array)[0]
-    w.check("shifted_output", moved_out, f"NumPy `convolve` of the shifted input returns {moved_out.astype(int).tolist()}")
+    w.check(
+        "shifted_output", moved_out, f"NumPy `convolve` of the shifted input returns {moved_out.astype(int).tolist()}"
+    )
     expected = np.concatenate([np.zeros(shift), conv_out[: conv_out.size - shift]])
     w.check(
         "output_shifts_too",

@@ -52,7 +52,11 @@ def q4a(w: Work) -> None:
     w.result("strided_positions", kept, "Windows kept from the $N$ starts")
 
     w.note("AlexNet's first layer:")
-    w.result("output_size", conv_output_size(g.input, g.kernel, stride=g.stride, padding=g.padding), "Output size of AlexNet's first layer")
+    w.result(
+        "output_size",
+        conv_output_size(g.input, g.kernel, stride=g.stride, padding=g.padding),
+        "Output size of AlexNet's first layer",
+    )
     alexnet = {i: g.input, k: g.kernel, s: g.stride, p: g.padding}
     starts = w.derive("N", count, alexnet)
     w.result("stride1_positions", starts, "Window starts at stride 1")
@@ -145,7 +149,9 @@ def q4b(w: Work) -> None:
     w.result("late_output_padded", late_padded, "Output size, 3 × 3 kernel with padding 1")
     w.result("late_output_1x1", late_one, "Output size, 1 × 1 kernel")
     with w.quietly():
-        kernels = [size for size in range(1, g.late_map + 1) if conv_output_size(g.late_map, size, stride=g.stride) == late]
+        kernels = [
+            size for size in range(1, g.late_map + 1) if conv_output_size(g.late_map, size, stride=g.stride) == late
+        ]
     w.result("kernels_for_late_output", kernels, f"Kernel sizes without padding that give {late} × {late}")
     w.note(
         f"A {g.late_kernel}-wide window moved by {g.stride} never reads some rows and columns; counting the positions "
@@ -166,9 +172,15 @@ def q4b(w: Work) -> None:
         np.zeros((g.input, g.input)).size,
         f"a {g.input}×{g.input} NumPy array has {g.input**2:,} entries",
     )
-    out = ref.cross_correlate(np.zeros((g.channels, g.input, g.input)), np.zeros((1, g.channels, g.kernel, g.kernel)), stride=g.stride)
+    out = ref.cross_correlate(
+        np.zeros((g.channels, g.input, g.input)), np.zeros((1, g.channels, g.kernel, g.kernel)), stride=g.stride
+    )
     w.check("positions_out", out[0].size, f"the NumPy cross-correlation returns a map of shape {out.shape[1:]}")
-    w.check("reduction", round(g.input**2 / out[0].size), f"{g.input**2:,} / {out[0].size:,} = {g.input**2 / out[0].size:.3f}")
+    w.check(
+        "reduction",
+        round(g.input**2 / out[0].size),
+        f"{g.input**2:,} / {out[0].size:,} = {g.input**2 / out[0].size:.3f}",
+    )
     row_reads = _reads(g.input, g.kernel, g.stride)
     w.check(
         "max_reads",
@@ -185,11 +197,16 @@ def q4b(w: Work) -> None:
     w.check(
         "macs",
         counts[g.stride],
-        f"one NumPy filter at stride {g.stride} forms {counts[g.stride] // g.filters:,} products; times {g.filters} filters",
+        f"one NumPy filter at stride {g.stride} forms {counts[g.stride] // g.filters:,} products; "
+        f"times {g.filters} filters",
     )
-    w.check("macs_stride1", counts[1], f"at stride 1: {counts[1] // g.filters:,} products per filter, times {g.filters}")
+    w.check(
+        "macs_stride1", counts[1], f"at stride 1: {counts[1] // g.filters:,} products per filter, times {g.filters}"
+    )
     w.check("macs_ratio", round(counts[1] / counts[g.stride], 1), f"{counts[1] / counts[g.stride]:.4f}")
-    w.check("late_output", _row_length(g.late_map, g.late_kernel, g.stride), "the NumPy cross-correlation along one row")
+    w.check(
+        "late_output", _row_length(g.late_map, g.late_kernel, g.stride), "the NumPy cross-correlation along one row"
+    )
     w.check("late_output_padded", _row_length(g.late_map, g.late_kernel, g.stride, 1), "the same with padding 1")
     w.check("late_output_1x1", _row_length(g.late_map, 1, g.stride), "the same with a 1-wide kernel")
     found = [size for size in range(1, g.late_map + 1) if _row_length(g.late_map, size, g.stride) == late]
@@ -221,7 +238,9 @@ def q4c(w: Work) -> None:
     w.result("params", params, "Parameters of the layer")
 
     layer = layers.Conv(g.channels, g.filters, g.kernel, fill=0.0)
-    w.check("weights_per_filter", layer.weight[0].size, f"one filter of the NumPy weight has shape {layer.weight.shape[1:]}")
+    w.check(
+        "weights_per_filter", layer.weight[0].size, f"one filter of the NumPy weight has shape {layer.weight.shape[1:]}"
+    )
     w.check("params_per_filter", layer.weight[0].size + 1, "plus its entry of the bias")
     w.check("weights", layer.weight.size, f"a NumPy `Conv(3, 96, 11)` weight has shape {layer.weight.shape}")
     w.check("biases", layer.bias.size, f"its bias has shape {layer.bias.shape}")
