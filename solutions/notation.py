@@ -97,6 +97,9 @@ _ENTRIES: tuple[Notation, ...] = (
         "nonnegative integer",
     ),
     _N("MACs", r"\mathrm{MACs}", "multiply-accumulate operations for one input (batch size 1)", ""),
+    _N("M", "M", "memory in bytes", "nbytes"),
+    _N("e", "e", "bytes per stored number (4 for float32)", "element_size()"),
+    _N("n_train", r"n_{\mathrm{train}}", "training examples a rule of thumb asks for", ""),
     _N("O", "O", "output positions: the product of the output sizes", ""),
     _N("I", "I", "input positions: the product of the input sizes", ""),
     _N("K", "K", "kernel volume: the product of the kernel sizes", ""),
@@ -128,6 +131,8 @@ _ENTRIES: tuple[Notation, ...] = (
     _N("k_eff", r"\hat{k}", "effective (dilated) kernel size, d(k - 1) + 1", ""),
     _N("s", "s", "stride", "stride"),
     _N("d", "d", "dilation: distance between adjacent kernel taps", "dilation"),
+    _N("dx", r"\Delta x", "horizontal offset of a deformable convolution's sampling point (pixels)", "offset", "real"),
+    _N("dy", r"\Delta y", "vertical offset of a deformable convolution's sampling point (pixels)", "offset", "real"),
     # Stacks and ratios.
     _N("N", "N", "number of spatial dimensions (1, 2 or 3)", "Conv1d / Conv2d / Conv3d"),
     _N("L", "L", "number of layers in a stack", ""),
