@@ -23,7 +23,7 @@ from functools import cache
 
 from solutions.notation import INDICES, NOTATION
 
-__all__ = ["MathSpan", "Use", "markdown_math", "math_spans", "undefined_symbols"]
+__all__ = ["MathSpan", "Use", "markdown_math", "math_spans", "prose_only", "undefined_symbols"]
 
 GREEK = frozenset(
     [
@@ -243,6 +243,11 @@ def math_spans(text: str, first_line: int = 1) -> list[MathSpan]:
 
 def markdown_math(markdown: str) -> list[MathSpan]:
     """The math of a Markdown page, outside code blocks, code spans and HTML comments."""
+    return math_spans(prose_only(markdown))
+
+
+def prose_only(markdown: str) -> str:
+    """``markdown`` with code blocks, code spans and HTML comments blanked, keeping every line."""
     lines = []
     fence = None
     for line in markdown.splitlines():
@@ -257,5 +262,4 @@ def markdown_math(markdown: str) -> list[MathSpan]:
         else:
             lines.append(_CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line))
     text = "\n".join(lines)
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
-    return math_spans(text)
+    return re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)

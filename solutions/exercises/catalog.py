@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,6 +47,7 @@ __all__ = [
     "load_catalog",
     "load_exercise",
     "load_set",
+    "refresh",
 ]
 
 EXERCISES_DIR = Path(__file__).resolve().parent
@@ -382,6 +384,15 @@ def load_catalog() -> Catalog:
         if exercise_set is not None:
             sets.append(exercise_set)
     return Catalog(tuple(sorted(sets, key=lambda s: (s.order, s.id))), tuple(problems))
+
+
+def refresh() -> None:
+    """Forget the loaded data and solution modules, so a long-lived process (``mkdocs serve``) sees edits."""
+    load_catalog.cache_clear()
+    _solve.cache_clear()
+    for name in [name for name in sys.modules if name.startswith(f"{__package__}.")]:
+        if name.count(".") == 3 and not name.rsplit(".", 1)[1].startswith("_"):  # solutions.exercises.<set>.<ex>
+            del sys.modules[name]
 
 
 def exercise_sets() -> tuple[ExerciseSet, ...]:

@@ -18,7 +18,7 @@ from solutions.exercises.audit import function_line, relative
 from solutions.exercises.catalog import Exercise, Part
 from solutions.exercises.schema import FILL_IN, DataFileError, load_yaml
 from solutions.exercises.work import LetStep, Note, Work
-from solutions.notation_check import MathSpan, Use, markdown_math, math_spans, undefined_symbols
+from solutions.notation_check import MathSpan, Use, markdown_math, math_spans, prose_only, undefined_symbols
 
 __all__ = [
     "data_notation_problems",
@@ -118,11 +118,13 @@ def derivation_notation_problems(part: Part, work: Work) -> list[str]:
 
 
 def unfilled_lines(path: Path, what: str) -> list[str]:
-    """Lines of a solution module or page still holding a template's FILL IN marker."""
+    """Lines of a solution module or page still holding a template's FILL IN marker (in a page's
+    prose: code there may show the marker)."""
     if not path.exists():
         return []
+    text = path.read_text(encoding="utf-8")
     problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate((prose_only(text) if path.suffix == ".md" else text).splitlines(), 1):
         if FILL_IN in line:
             hint = line[line.index(FILL_IN) + len(FILL_IN) :].strip(" :\"')")
             problems.append(

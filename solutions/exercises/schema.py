@@ -24,6 +24,7 @@ __all__ = [
     "validate",
 ]
 
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: problems name files from here
 FILL_IN = "FILL IN"
 """The marker of a template field still to be filled in; ``check`` and the build reject it anywhere."""
 
@@ -86,6 +87,7 @@ EXERCISE = {
     "required": ["title", "parts"],
     "additionalProperties": False,
     "properties": {
+        "label": _text("the exercise's label, such as Exercise 1 (only for a set without a manifest)"),
         "title": _text("the exercise's title"),
         "intro": _text("context shared by the parts, in your own words"),
         "attribution": ATTRIBUTION,
@@ -170,7 +172,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field or '(top)'}: {self.message}"
+        path = (
+            self.path.relative_to(_ROOT) if self.path.is_absolute() and self.path.is_relative_to(_ROOT) else self.path
+        )
+        return f"{path}:{self.line}: {self.field or '(top)'}: {self.message}"
 
 
 class DataFileError(ValueError):

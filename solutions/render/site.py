@@ -36,7 +36,8 @@ from solutions.exercises.prose import (
 from solutions.formulas import TOPICS, all_formulas, iter_formulas
 from solutions.formulas._formula import Formula, FormulaCall
 from solutions.formulas.receptive_field import closed_form_expressions, closed_form_latex, recurrence_expressions
-from solutions.notation import NOTATION
+from solutions.notation import INDICES, NOTATION
+from solutions.render.contributing import CONTRIBUTING, contribute_page, exercise_credit
 from solutions.render.latex import latex, text_value
 from solutions.render.part import expand, render_intro, render_part
 
@@ -212,7 +213,7 @@ def site_problems() -> list[str]:
         for exercise in exercise_set.exercises:
             problems.extend(exercise_problems(exercise))
     exercise_pages = {e.page_path for s in catalog.sets for e in s.exercises} | {s.index_path for s in catalog.sets}
-    for page in sorted(DOCS_DIR.rglob("*.md")):
+    for page in [*sorted(DOCS_DIR.rglob("*.md")), CONTRIBUTING]:
         if page not in exercise_pages:
             problems.extend(unfilled_lines(page, "page") + page_notation_problems(page))
     return problems
@@ -292,6 +293,8 @@ def notation_table() -> str:
     for entry in NOTATION.values():
         pytorch = f"`{entry.pytorch}`" if entry.pytorch else ""
         rows.append(f"| ${entry.latex}$ | {entry.meaning} | {pytorch} |")
+    for letter, meaning in INDICES.items():
+        rows.append(f"| ${letter}$ | {meaning}: an index, not a quantity | |")
     return "\n".join(rows) + "\n"
 
 
@@ -381,13 +384,15 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
     for exercise_set in exercise_sets():
         files[f"exercises/{exercise_set.id}/_index.md"] = set_index(exercise_set)
         for exercise in exercise_set.exercises:
-            files[intro_fragment(exercise)] = render_intro(exercise)
+            files[intro_fragment(exercise)] = render_intro(exercise) + exercise_credit(exercise)
             for part in exercise.parts:
                 files[part_fragment(part)] = render_part(part)
     files["coverage.md"] = coverage_table()
     files["exercises/_coverage.md"] = coverage_table("../")
     files["errata.md"] = errata_page()
     files["notation.md"] = notation_table()
+    if CONTRIBUTING.exists():
+        files["contribute.md"] = contribute_page()
     files["formulas/receptive-field/closed-form.md"] = closed_form_block()
     usage = _usage()
     for topic in TOPICS:
