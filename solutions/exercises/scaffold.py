@@ -102,7 +102,7 @@ def new_exercise(key: str, parts: int = 1) -> list[Path]:
     data = EXERCISES_DIR / set_id / f"{exercise_id}.yaml"
     module = data.with_suffix(".py")
     page = DOCS_DIR / "exercises" / set_id / f"{exercise_id}.md"
-    common = {"set_short_title": exercise_set.short_title, "exercise": exercise_id}
+    common = {"set": set_id, "exercise": exercise_id}
     part_blocks = "".join(
         _template("part.yaml", part=spec.id, label=f'    label: "{spec.label}"\n' if spec.label else "")
         for spec in specs
@@ -160,7 +160,7 @@ def new_set(set_id: str, *, own: bool = False, title: str | None = None, short_t
             attribution=_template("own_attribution.yaml" if own else "source_attribution.yaml"),
             manifest=_template("own_manifest.yaml" if own else "manifest.yaml", set=set_id),
         ),
-        folder / "__init__.py": _template("init.py", short_title=short_title),
+        folder / "__init__.py": _template("init.py", set=set_id),
         DOCS_DIR / "exercises" / set_id / "index.md": _template("index.md", title=title, set=set_id),
     }
     return _write_new(files)

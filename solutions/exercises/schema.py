@@ -212,6 +212,9 @@ def _field(path: list[Any]) -> str:
     return ".".join(str(step) for step in path)
 
 
+_KINDS = {int: "an integer", float: "a number", str: "text", list: "a list", dict: "a mapping", bool: "a boolean"}
+
+
 def _expected(schema: dict[str, Any]) -> str:
     return f" ({schema['description']})" if "description" in schema else ""
 
@@ -245,7 +248,11 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[list[Any], str]]:
         expected = schema.get("type")
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         return [
-            (path, f"{error.instance!r} is a {type(error.instance).__name__}; expected {expected}{_expected(schema)}")
+            (
+                path,
+                f"{error.instance!r} is {_KINDS.get(type(error.instance), 'a value')}; "
+                f"expected {expected}{_expected(schema)}",
+            )
         ]
     return [(path, f"{error.message}{_expected(schema)}")]
 
