@@ -67,7 +67,7 @@ def _select(paths: Iterable[Path], selection: _Selection) -> list[str]:
                 selection.exercises.add((set_id, path.stem))
             else:
                 errors.append(f"{given}: not an exercise file; expected a data file, a solution module or set.yaml")
-        elif path.is_relative_to(DOCS_DIR / "exercises") and len(parts) >= 3:
+        elif path.is_relative_to(DOCS_DIR / "exercises") and len(parts) >= (3 if path.is_dir() else 4):
             set_id = parts[2]
             if path.is_dir():
                 selection.sets.add(set_id)
