@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from solutions.exercises.catalog import DOCS_DIR, EXERCISES_DIR, REPO_DIR, Exercise, ExerciseSet, load_catalog
-from solutions.exercises.prose import page_notation_problems, unfilled_lines
+from solutions.exercises.prose import data_notation_problems, page_notation_problems, unfilled_lines
 from solutions.render.site import exercise_problems, set_problems, site_problems
 
 __all__ = ["Report", "check"]
@@ -138,9 +138,13 @@ def check(paths: Iterable[Path] = ()) -> tuple[Report, list[str]]:
                 ]
             )
             continue
-        report.add(data_problems(EXERCISES_DIR / set_id / "set.yaml") + data_problems(data))
+        found = data_problems(data)
+        report.add(data_problems(EXERCISES_DIR / set_id / "set.yaml") + found)
         exercise = _find(sets, set_id, exercise_id)
-        if exercise is not None:
+        if exercise is not None and found:  # fix the data first: its parts did not load
+            report.exercises += 1
+            report.add(data_notation_problems(data, exercise.source_notation))
+        elif exercise is not None:
             report.exercises += 1
             report.parts += len(exercise.parts)
             report.add(exercise_problems(exercise))
