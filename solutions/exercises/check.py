@@ -144,6 +144,7 @@ def check(paths: Iterable[Path] = ()) -> tuple[Report, list[str]]:
         if exercise is not None and found:  # fix the data first: its parts did not load
             report.exercises += 1
             report.add(data_notation_problems(data, exercise.source_notation))
+            report.add(unfilled_lines(exercise.module_path, "solution") + unfilled_lines(exercise.page_path, "page"))
         elif exercise is not None:
             report.exercises += 1
             report.parts += len(exercise.parts)
