@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["NOTATION", "Notation", "indexed", "latex_names", "rank", "symbol"]
+__all__ = ["INDICES", "NOTATION", "Notation", "indexed", "latex_names", "rank", "symbol"]
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,13 @@ _ENTRIES: tuple[Notation, ...] = (
 )
 
 NOTATION: dict[str, Notation] = {entry.key: entry for entry in _ENTRIES}
+
+# Letters that only count or point (an entry, a channel, a position), never a quantity of their own;
+# math may use them alone ("filter $c$") and in subscripts (x_{rc}), as may any notation letter.
+INDICES: dict[str, str] = {
+    "c": "index of a channel or filter, or of a column (row r, column c)",
+    "t": "index of a position along one dimension",
+}
 
 
 def _make_symbol(entry: Notation) -> sp.Symbol:

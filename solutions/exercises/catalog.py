@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,14 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+import yaml
 
 from solutions.errors import InvalidInputError
-from solutions.exercises.schema import EXERCISE, SET, DataFileError, Problem, load_yaml, validate
+from solutions.exercises.schema import (
+    EXERCISE,
+    SET,
+    DataFileError,
+    Problem,
+    load_yaml,
+    placeholder_problems,
+    validate,
+)
 from solutions.exercises.work import Namespace, Work, exact, parse_notation
 
 __all__ = [
     "DOCS_DIR",
     "EXERCISES_DIR",
+    "REPO_DIR",
+    "Catalog",
     "Erratum",
     "Exercise",
     "ExerciseSet",
@@ -32,6 +44,10 @@ __all__ = [
     "exercise_sets",
     "find_part",
     "iter_parts",
+    "load_catalog",
+    "load_exercise",
+    "load_set",
+    "refresh",
 ]
 
 EXERCISES_DIR = Path(__file__).resolve().parent
@@ -62,6 +78,7 @@ class Part:
     source: dict[str, Any]
     errata: list[Erratum]
     line: int
+    source_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -109,6 +126,8 @@ class Exercise:
     title: str
     intro: str | None
     data_path: Path
+    attribution: dict[str, Any] | None = None
+    source_notation: dict[str, str] = field(default_factory=dict)
     parts: list[Part] = field(default_factory=list)
 
     @property
@@ -168,16 +187,23 @@ class ExerciseSet:
         return [(ex, part, label) for ex, entry in self.manifest.items() for part, label in entry["parts"].items()]
 
 
-def _part_lines(node: Any) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for key_node, value_node in getattr(node, "value", []):
-        if key_node.value == "parts":
-            for part_key, _ in value_node.value:
-                lines[part_key.value] = part_key.start_mark.line + 1
-    return lines
+def _mapping(node: Any, key: str) -> Any:
+    for key_node, value_node in getattr(node, "value", []) if isinstance(node, yaml.MappingNode) else []:
+        if key_node.value == key:
+            return value_node
+    return None
 
 
-def _source_answers(path: Path, line: int, part_id: str, source: dict[str, Any]) -> dict[str, Any]:
+def _key_lines(node: Any) -> dict[str, int]:
+    """1-based line of each key of a mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+
+
+def _source_answers(
+    path: Path, lines: dict[str, int], part_id: str, source: dict[str, Any], problems: list[Problem]
+) -> dict[str, Any]:
     """Source answers made exact; a string is an expression in the notation (a formula, or worked terms)."""
     out = {}
     for key, value in source.items():
@@ -185,31 +211,72 @@ def _source_answers(path: Path, line: int, part_id: str, source: dict[str, Any])
             try:
                 value = sp.nsimplify(parse_notation(value), rational=True)
             except InvalidInputError as error:
-                raise DataFileError([Problem(path, line, f"parts.{part_id}.source.{key}", str(error))]) from None
+                problems.append(
+                    Problem(
+                        path,
+                        lines.get(key, 1),
+                        f"parts.{part_id}.source.{key}",
+                        f"{error}; expected a number, a list, or an expression in the notation's keys",
+                    )
+                )
+                continue
         out[key] = exact(value)
     return out
 
 
-def _load_exercise(exercise_set: ExerciseSet, path: Path) -> Exercise:
-    data, node = load_yaml(path)
-    problems = validate(data, node, EXERCISE, path)
-    if problems:
-        raise DataFileError(problems)
-    exercise_id = path.stem
-    manifest = (exercise_set.manifest or {}).get(exercise_id)
-    if exercise_set.manifest is not None and manifest is None:
+def _manifest_problems(exercise_set: ExerciseSet, exercise_id: str, path: Path, data: Any, node: Any) -> list[Problem]:
+    """The exercise is listed in the set's manifest, and its data has every part listed there."""
+    if exercise_set.manifest is None:
+        return []
+    manifest = exercise_set.manifest.get(exercise_id)
+    if manifest is None:
         listed = ", ".join(exercise_set.manifest)
-        raise DataFileError(
-            [
-                Problem(
-                    path,
-                    1,
-                    "",
-                    f"exercise {exercise_id!r} is not in the manifest of {exercise_set.path}"
-                    f" (it lists {listed}); name the file after an exercise the source has",
-                )
-            ]
+        return [
+            Problem(
+                path,
+                1,
+                "",
+                f"exercise {exercise_id!r} is not in the manifest of {_rel(exercise_set.path)} (it lists {listed});"
+                f" expected the file to be named after an exercise the source has, or the manifest to list it",
+            )
+        ]
+    parts = data.get("parts") if isinstance(data.get("parts"), dict) else {}
+    line = _key_lines(node).get("parts", 1)
+    return [
+        Problem(
+            path,
+            line,
+            f"parts.{part_id}",
+            f"missing: the manifest lists {label} ({part_id}) for this exercise; expected a part {part_id}: "
+            f"here (`python -m solutions new` scaffolds every listed part)",
         )
+        for part_id, label in manifest["parts"].items()
+        if part_id not in parts
+    ]
+
+
+def _within(field_path: str, prefix: str) -> bool:
+    return field_path == prefix or field_path.startswith(f"{prefix}.")
+
+
+def _rel(path: Path) -> Path:
+    return path.relative_to(REPO_DIR) if path.is_relative_to(REPO_DIR) else path
+
+
+def load_exercise(exercise_set: ExerciseSet, path: Path) -> tuple[Exercise | None, list[Problem]]:
+    """An exercise from its data file, and every problem found in it (None if it cannot be loaded)."""
+    try:
+        data, node = load_yaml(path)
+    except DataFileError as error:
+        return None, error.problems
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "", "expected a mapping with title: and parts: (see the templates)")]
+    problems = validate(data, node, EXERCISE, path) + placeholder_problems(data, node, path)
+    exercise_id = path.stem
+    problems += _manifest_problems(exercise_set, exercise_id, path, data, node)
+    if not isinstance(data.get("parts"), dict) or not isinstance(data.get("title"), str):
+        return None, problems
+    manifest = (exercise_set.manifest or {}).get(exercise_id)
     exercise = Exercise(
         set=exercise_set,
         id=exercise_id,
@@ -217,22 +284,29 @@ def _load_exercise(exercise_set: ExerciseSet, path: Path) -> Exercise:
         title=data["title"],
         intro=data.get("intro"),
         data_path=path,
+        attribution=data.get("attribution"),
+        source_notation=data.get("source_notation") or {},
     )
-    shared = exact(data.get("givens", {}))
-    lines = _part_lines(node)
-    problems = []
+    shared = exact(data.get("givens", {})) if isinstance(data.get("givens", {}), dict) else {}
+    parts_node = _mapping(node, "parts")
+    lines = _key_lines(parts_node)
     for part_id, entry in data["parts"].items():
+        line = lines.get(str(part_id), 1)
+        if not isinstance(entry, dict) or any(_within(p.field, f"parts.{part_id}") for p in problems):
+            continue  # reported above; a part with problems is not loaded
         label = entry.get("label") or (manifest["parts"].get(part_id) if manifest else None)
         if label is None:
             problems.append(
                 Problem(
                     path,
-                    lines.get(part_id, 1),
+                    line,
                     f"parts.{part_id}",
-                    "no label: the manifest does not list this part and it has no label: field",
+                    "no label: the manifest does not list this part and it has no label: field; expected label: "
+                    "with the label the source prints (a set without a manifest labels its parts in the data)",
                 )
             )
             continue
+        source_lines = _key_lines(_mapping(_mapping(parts_node, str(part_id)), "source"))
         exercise.parts.append(
             Part(
                 exercise=exercise,
@@ -242,21 +316,27 @@ def _load_exercise(exercise_set: ExerciseSet, path: Path) -> Exercise:
                 question=entry["question"],
                 givens={**shared, **exact(entry.get("givens", {}))},
                 answer=entry.get("answer"),
-                source=_source_answers(path, lines.get(part_id, 1), part_id, entry.get("source", {})),
+                source=_source_answers(path, source_lines, part_id, entry.get("source", {}), problems),
                 errata=[Erratum(**item) for item in entry.get("errata", [])],
-                line=lines.get(part_id, 1),
+                line=line,
+                source_lines=source_lines,
             )
         )
-    if problems:
-        raise DataFileError(problems)
-    return exercise
+    return exercise, sorted(problems, key=lambda problem: (problem.line, problem.field))
 
 
-def _load_set(path: Path) -> ExerciseSet:
-    data, node = load_yaml(path)
-    problems = validate(data, node, SET, path)
-    if problems:
-        raise DataFileError(problems)
+def load_set(path: Path) -> tuple[ExerciseSet | None, list[Problem]]:
+    """A set from its ``set.yaml`` with every exercise that loads, and every problem found in its files."""
+    try:
+        data, node = load_yaml(path)
+    except DataFileError as error:
+        return None, error.problems
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "", "expected a mapping with title:, short_title:, order:, attribution:")]
+    problems = validate(data, node, SET, path) + placeholder_problems(data, node, path)
+    if not all(isinstance(data.get(key), kind) for key, kind in _SET_FIELDS.items()):
+        return None, problems
+    manifest = data.get("manifest")
     exercise_set = ExerciseSet(
         id=path.parent.name,
         title=data["title"],
@@ -264,21 +344,63 @@ def _load_set(path: Path) -> ExerciseSet:
         order=data["order"],
         description=data.get("description"),
         attribution=data["attribution"],
-        manifest=data.get("manifest"),
+        manifest=manifest
+        if isinstance(manifest, dict) and not any(p.field.startswith("manifest") for p in problems)
+        else None,
         path=path,
     )
-    exercises = [_load_exercise(exercise_set, p) for p in sorted(path.parent.glob("*.yaml")) if p.name != "set.yaml"]
+    exercises = []
+    for exercise_path in sorted(path.parent.glob("*.yaml")):
+        if exercise_path.name == "set.yaml":
+            continue
+        exercise, found = load_exercise(exercise_set, exercise_path)
+        problems += found
+        if exercise is not None:
+            exercises.append(exercise)
     order = list(exercise_set.manifest or {})
     exercises.sort(key=lambda e: (order.index(e.id) if e.id in order else len(order), e.id))
     exercise_set.exercises = exercises
-    return exercise_set
+    return exercise_set, problems
+
+
+_SET_FIELDS: dict[str, type | tuple[type, ...]] = {"title": str, "short_title": str, "order": int, "attribution": dict}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every set that loads, and every problem found in every data file (none are skipped)."""
+
+    sets: tuple[ExerciseSet, ...]
+    problems: tuple[Problem, ...]
 
 
 @cache
+def load_catalog() -> Catalog:
+    """The sets on disk, in their ``order``, with the problems of all their files."""
+    sets, problems = [], []
+    for path in sorted(EXERCISES_DIR.glob("*/set.yaml")):
+        exercise_set, found = load_set(path)
+        problems += found
+        if exercise_set is not None:
+            sets.append(exercise_set)
+    return Catalog(tuple(sorted(sets, key=lambda s: (s.order, s.id))), tuple(problems))
+
+
+def refresh() -> None:
+    """Forget the loaded data and solution modules, so a long-lived process (``mkdocs serve``) sees edits."""
+    load_catalog.cache_clear()
+    _solve.cache_clear()
+    for name in [name for name in sys.modules if name.startswith(f"{__package__}.")]:
+        if name.count(".") == 3 and not name.rsplit(".", 1)[1].startswith("_"):  # solutions.exercises.<set>.<ex>
+            del sys.modules[name]
+
+
 def exercise_sets() -> tuple[ExerciseSet, ...]:
-    """Every exercise set on disk, in their ``order``."""
-    sets = [_load_set(path) for path in sorted(EXERCISES_DIR.glob("*/set.yaml"))]
-    return tuple(sorted(sets, key=lambda s: (s.order, s.id)))
+    """Every exercise set on disk, in their ``order``; a :class:`DataFileError` lists every problem."""
+    catalog = load_catalog()
+    if catalog.problems:
+        raise DataFileError(list(catalog.problems))
+    return catalog.sets
 
 
 def iter_parts() -> Iterator[Part]:

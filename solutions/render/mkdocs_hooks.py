@@ -16,6 +16,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
+from solutions.exercises.catalog import refresh
 from solutions.render import katex, notebooks
 from solutions.render.site import GENERATED_DIR, BuildError, generate, nav
 
@@ -23,6 +24,7 @@ log = logging.getLogger("mkdocs.hooks.solutions")
 
 
 def on_config(config: Any) -> Any:
+    refresh()  # `mkdocs serve` rebuilds in the same process: read the data and solutions anew
     try:
         written = generate(GENERATED_DIR)
     except BuildError as error:

@@ -25,21 +25,31 @@ from solutions.exercises.catalog import (
     Part,
     exercise_sets,
     iter_parts,
+    load_catalog,
+)
+from solutions.exercises.prose import (
+    data_notation_problems,
+    derivation_notation_problems,
+    page_notation_problems,
+    unfilled_lines,
 )
 from solutions.formulas import TOPICS, all_formulas, iter_formulas
 from solutions.formulas._formula import Formula, FormulaCall
 from solutions.formulas.receptive_field import closed_form_expressions, closed_form_latex, recurrence_expressions
-from solutions.notation import NOTATION
+from solutions.notation import INDICES, NOTATION
+from solutions.render.contributing import CONTRIBUTING, contribute_page, exercise_credit
 from solutions.render.latex import latex, text_value
 from solutions.render.part import expand, render_intro, render_part
 
 __all__ = [
     "GENERATED_DIR",
     "BuildError",
+    "exercise_problems",
     "generate",
     "include_line",
     "nav",
     "page_problems",
+    "set_problems",
     "site_problems",
 ]
 
@@ -79,14 +89,18 @@ def _number_patterns(value: Any) -> list[str]:
 
 
 def page_problems(exercise: Exercise, page: Path | None = None) -> list[str]:
-    """Problems of an exercise's page: missing or extra parts, wrong order, hand-typed results.
+    """Problems of an exercise's page: missing or extra parts, wrong order, hand-typed results, and
+    symbols outside the notation.
 
     ``page`` defaults to the exercise's page in ``docs/``; another file can be checked in its place.
     """
     page = page or exercise.page_path
     rel = page.relative_to(REPO_DIR) if page.is_relative_to(REPO_DIR) else page
     if not page.exists():
-        return [f"{rel}: missing; create it with `python -m solutions new {exercise.key}` or add the includes"]
+        return [
+            f"{rel}:1: page: missing; expected the exercise's page: create it with "
+            f"`python -m solutions new {exercise.key}` (it writes the includes)"
+        ]
     problems = []
     lines = page.read_text(encoding="utf-8").splitlines()
     included: list[tuple[int, str]] = []
@@ -96,21 +110,32 @@ def page_problems(exercise: Exercise, page: Path | None = None) -> list[str]:
             included.append((number, match.group(1)))
     expected = [part_fragment(part) for part in exercise.parts]
     found = [path for _, path in included if path != intro_fragment(exercise)]
+    line_of = {path: number for number, path in included}
+    after = line_of.get(intro_fragment(exercise), 1)
     for part in exercise.parts:
         fragment = part_fragment(part)
         if fragment not in found:
             problems.append(
-                f"{rel}: part {part.label} ({part.id}) is not on the page; add the line "
-                f"{include_line(fragment)!r} where it belongs (after the part before it)"
+                f"{rel}:{after}: part {part.label} ({part.id}) is not on the page; expected the line "
+                f"{include_line(fragment)!r} after line {after}"
             )
+        else:
+            after = line_of[fragment]
     for number, path in included:
         ours = path.startswith(f"exercises/{exercise.set.id}/{exercise.id}/")
         if ours and path not in expected and path != intro_fragment(exercise):
-            problems.append(f"{rel}:{number}: {path!r} is not a part of {exercise.data_path.name}; remove the line")
+            problems.append(
+                f"{rel}:{number}: {path!r} is not a part of {exercise.data_path.name}; expected one of its "
+                f"parts ({', '.join(p.id for p in exercise.parts)}): remove the line"
+            )
     if [p for p in found if p in expected] != [p for p in expected if p in found]:
-        problems.append(f"{rel}: parts are not in the order of {exercise.data_path.name}: {', '.join(expected)}")
+        problems.append(
+            f"{rel}:{after}: parts are not in the order of {exercise.data_path.name}; expected {', '.join(expected)}"
+        )
     if intro_fragment(exercise) not in [path for _, path in included]:
-        problems.append(f"{rel}:1: the page lacks its heading; add {include_line(intro_fragment(exercise))!r} first")
+        problems.append(
+            f"{rel}:1: the page lacks its heading; expected {include_line(intro_fragment(exercise))!r} first"
+        )
     patterns = []
     for part in exercise.parts:
         if part.function is None:
@@ -127,22 +152,70 @@ def page_problems(exercise: Exercise, page: Path | None = None) -> list[str]:
                     f"results reach the page from the solution code: remove the number, or write [[{key}]] in "
                     f"the part's prose in {exercise.data_path.name}"
                 )
+    problems += page_notation_problems(page, exercise.source_notation)
+    return problems
+
+
+def exercise_problems(exercise: Exercise) -> list[str]:
+    """Every problem of one exercise: placeholders, its derivations' audit, its page, its notation."""
+    unfilled = unfilled_lines(exercise.module_path, "solution") + unfilled_lines(exercise.page_path, "page")
+    problems = unfilled + data_notation_problems(exercise.data_path, exercise.source_notation)
+    if unfilled:
+        return problems  # a template's derivation cannot run yet: fill it in first
+    try:
+        exercise.module  # noqa: B018 -- importing reports a broken module once, with its line
+    except Exception as error:
+        line = getattr(error, "lineno", None) or 1
+        where = exercise.module_path.relative_to(REPO_DIR) if exercise.module_path.is_relative_to(REPO_DIR) else None
+        return [
+            *problems,
+            f"{where or exercise.module_path}:{line}: module: does not import: {error}; expected valid Python",
+        ]
+    problems += audit_exercise(exercise)
+    try:
+        problems += page_problems(exercise)
+        for part in exercise.parts:
+            if part.function is not None:
+                problems += derivation_notation_problems(part, part.solve())
+    except Exception:
+        pass
+    return problems
+
+
+def set_problems(exercise_set: ExerciseSet) -> list[str]:
+    """Problems of a set as a whole: its index page, its manifest against its exercises, its prose."""
+    problems: list[str] = []
+    index = exercise_set.index_path.relative_to(REPO_DIR)
+    if not exercise_set.index_path.exists():
+        problems.append(
+            f"{index}:1: page: missing (the set's index page); expected it: `python -m solutions new-set "
+            f"{exercise_set.id}` writes it"
+        )
+    listed = {(ex, part) for ex, part, _ in exercise_set.manifest_parts()}
+    present = {(part.exercise.id, part.id) for exercise in exercise_set.exercises for part in exercise.parts}
+    for ex, part in sorted(present - listed):
+        problems.append(
+            f"{exercise_set.path.relative_to(REPO_DIR)}:1: manifest.{ex}: part {ex}/{part} is not in the manifest; "
+            f"expected it listed with the label the source prints"
+        )
+    problems += data_notation_problems(exercise_set.path)
+    problems += unfilled_lines(exercise_set.index_path, "page")
+    problems += page_notation_problems(exercise_set.index_path)
     return problems
 
 
 def site_problems() -> list[str]:
-    """Every problem of every exercise (audits and pages), and of every set's pages."""
-    problems: list[str] = []
-    for exercise_set in exercise_sets():
-        if not exercise_set.index_path.exists():
-            problems.append(f"{exercise_set.index_path.relative_to(REPO_DIR)}: missing (the set's index page)")
-        listed = {(ex, part) for ex, part, _ in exercise_set.manifest_parts()}
-        present = {(part.exercise.id, part.id) for exercise in exercise_set.exercises for part in exercise.parts}
-        for ex, part in sorted(present - listed):
-            problems.append(f"{exercise_set.path.relative_to(REPO_DIR)}: part {ex}/{part} is not in the manifest")
+    """Every problem of every data file, exercise (audits and pages) and set, and of the other pages."""
+    catalog = load_catalog()
+    problems = [str(problem) for problem in catalog.problems]
+    for exercise_set in catalog.sets:
+        problems.extend(set_problems(exercise_set))
         for exercise in exercise_set.exercises:
-            problems.extend(audit_exercise(exercise))
-            problems.extend(page_problems(exercise))
+            problems.extend(exercise_problems(exercise))
+    exercise_pages = {e.page_path for s in catalog.sets for e in s.exercises} | {s.index_path for s in catalog.sets}
+    for page in [*sorted(DOCS_DIR.rglob("*.md")), CONTRIBUTING]:
+        if page not in exercise_pages:
+            problems.extend(unfilled_lines(page, "page") + page_notation_problems(page))
     return problems
 
 
@@ -220,6 +293,8 @@ def notation_table() -> str:
     for entry in NOTATION.values():
         pytorch = f"`{entry.pytorch}`" if entry.pytorch else ""
         rows.append(f"| ${entry.latex}$ | {entry.meaning} | {pytorch} |")
+    for letter, meaning in INDICES.items():
+        rows.append(f"| ${letter}$ | {meaning}: an index, not a quantity | |")
     return "\n".join(rows) + "\n"
 
 
@@ -309,13 +384,15 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
     for exercise_set in exercise_sets():
         files[f"exercises/{exercise_set.id}/_index.md"] = set_index(exercise_set)
         for exercise in exercise_set.exercises:
-            files[intro_fragment(exercise)] = render_intro(exercise)
+            files[intro_fragment(exercise)] = render_intro(exercise) + exercise_credit(exercise)
             for part in exercise.parts:
                 files[part_fragment(part)] = render_part(part)
     files["coverage.md"] = coverage_table()
     files["exercises/_coverage.md"] = coverage_table("../")
     files["errata.md"] = errata_page()
     files["notation.md"] = notation_table()
+    if CONTRIBUTING.exists():
+        files["contribute.md"] = contribute_page()
     files["formulas/receptive-field/closed-form.md"] = closed_form_block()
     usage = _usage()
     for topic in TOPICS:

@@ -1,0 +1,1 @@
+"""The supplementary set: worked solutions."""
