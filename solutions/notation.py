@@ -141,6 +141,20 @@ _ENTRIES: tuple[Notation, ...] = (
     # Values flowing through a layer; indexed as x_12 (row 1, column 2, counted from 1).
     _N("x", "x", "input values of a layer", "input", "real"),
     _N("w", "w", "kernel weights", "weight", "real"),
+    _N(
+        "w_rot",
+        r"\tilde{w}",
+        "the kernel rotated by 180° (flipped along every spatial axis)",
+        "weight.flip(...)",
+        "real",
+    ),
+    _N("v", "v", "a value sampled between pixels by bilinear interpolation", "grid_sample output", "real"),
+    _N("tau", r"\tau", "shift of a translation, in positions", "torch.roll shifts", "integer"),
+    _N("G", "G", "weight of one neighbouring pixel in bilinear interpolation (G_ab for pixel a, b)", "", "real"),
+    _N("kappa", r"\kappa", "the bilinear (tent) kernel, kappa(t) = max(0, 1 - |t|)", "", "real"),
+    _N("f", "f", "the function a layer or a network computes", "module.forward", "real"),
+    _N("T", "T", "a transformation of the input: a translation, rotation or scaling", "", "real"),
+    _N("eta", r"\eta", "learning rate of a gradient step", "lr", "positive"),
     _N("y", "y", "output values of a layer", "output", "real"),
     _N("loss", r"\mathcal{L}", "scalar loss being differentiated", "", "real"),
     _N(
@@ -159,6 +173,7 @@ NOTATION: dict[str, Notation] = {entry.key: entry for entry in _ENTRIES}
 INDICES: dict[str, str] = {
     "c": "index of a channel or filter, or of a column (row r, column c)",
     "t": "index of a position along one dimension",
+    "n": "index of an output position (of a transposed convolution's canvas, say)",
 }
 
 

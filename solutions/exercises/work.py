@@ -237,23 +237,32 @@ class Work:
         return value
 
     def derive(
-        self, lhs: str, expr: sp.Basic, values: Mapping[sp.Symbol, Any] | None = None, relation: str = "="
+        self,
+        lhs: str,
+        expr: sp.Basic,
+        values: Mapping[sp.Symbol, Any] | None = None,
+        relation: str = "=",
+        *,
+        as_written: bool = False,
     ) -> Any:
         """Record ``lhs = expr = substituted = value`` for a SymPy expression or matrix built in code.
 
         ``lhs`` is LaTeX (``r"\\frac{\\partial \\mathcal{L}}{\\partial x}"``); ``values`` maps the
-        expression's symbols to numbers (none: the step shows the expression only). Returns the value:
-        an int, an exact rational, or nested lists for a matrix.
+        expression's symbols to numbers (none: the step shows the expression only). With
+        ``as_written``, terms print in the order of ``expr``'s arguments (build it with
+        ``evaluate=False``) instead of the site's reading order. Returns the value: an int, an exact
+        rational, or nested lists for a matrix.
         """
         values = {k: exact(v) for k, v in (values or {}).items()}
         substituted = expr.xreplace({k: sp.sympify(v) for k, v in values.items()}) if values else expr
+        substituted = substituted.doit()  # an expression built unevaluated still has a value
         if substituted.free_symbols:
             value: Any = substituted.tolist() if isinstance(substituted, sp.MatrixBase) else substituted
         elif isinstance(substituted, sp.MatrixBase):
             value = [[_plain(sp.nsimplify(v)) for v in row] for row in substituted.tolist()]
         else:
             value = _plain(sp.nsimplify(substituted))
-        self.steps.append(LetStep(lhs, expr, values, value, ordered=False, relation=relation))
+        self.steps.append(LetStep(lhs, expr, values, value, ordered=as_written, relation=relation))
         return value
 
     def note(self, text: str) -> None:

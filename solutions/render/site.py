@@ -260,6 +260,11 @@ def coverage_table(base: str = "") -> str:
     return "\n".join(rows) + "\n"
 
 
+def _one_paragraph(text: str) -> str:
+    """Prose from a YAML block as one line, so it stays inside its list item."""
+    return " ".join(text.split())
+
+
 def errata_page(base: str = "") -> str:
     blocks = []
     total = 0
@@ -275,8 +280,8 @@ def errata_page(base: str = "") -> str:
                 anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
                 link = f"[{part.label}]({base}{part.url.split('#')[0]}#{anchor})"
                 items.append(
-                    f"- **{link}** — {expand(erratum.claim, part, work)}  \n"
-                    f"  *Right:* {expand(erratum.correction, part, work)}  \n"
+                    f"- **{link}** — {_one_paragraph(expand(erratum.claim, part, work))}  \n"
+                    f"  *Right:* {_one_paragraph(expand(erratum.correction, part, work))}  \n"
                     f"  Source {text_value(comparison.source)}, derived {text_value(comparison.derived)}."
                 )
         if items:

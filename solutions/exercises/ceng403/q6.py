@@ -218,8 +218,8 @@ def q6c(w: Work) -> None:
     w.result("neighbours", neighbours, "The four neighbouring pixels (horizontal, vertical)")
 
     w.note(
-        "In the cell between those pixels, $g(t) = \\max(0, 1 - |t|)$ reduces to linear functions, and the weight "
-        "$G_{ab}$ of pixel $(a, b)$ (value $x_{ab}$) is a product of two of them. For pixel (2, 2):"
+        "In the cell between those pixels, $\\kappa(t) = \\max(0, 1 - |t|)$ reduces to linear functions, and the "
+        "weight $G_{ab}$ of pixel $(a, b)$ (value $x_{ab}$) is a product of two of them. For pixel (2, 2):"
     )
     left, top = x0, y0
 

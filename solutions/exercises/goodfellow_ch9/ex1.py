@@ -162,8 +162,9 @@ def ex1c(w: Work) -> None:
     conv_gradient = kernel.applyfunc(lambda entry: sp.diff(conv_loss, entry))
     w.derive(r"\frac{\partial \mathcal{L}}{\partial w}\Big|_{\mathrm{conv}}", conv_gradient)
     w.note(
-        "For a layer that cross-correlates with a kernel $v$, take its gradient at "
-        "$v = \\operatorname{rot}_{180^\\circ} w$ (the kernel that computes the same outputs) and rotate it back:"
+        "For a layer that cross-correlates with a kernel, take its gradient at "
+        "$\\tilde{w} = \\operatorname{rot}_{180^\\circ} w$ (the kernel that computes the same outputs) and rotate it "
+        "back:"
     )
     v = sp.Matrix(2, 2, lambda r, c: sp.Dummy(f"v{r}{c}"))
     corr_loss = sum(delta[r, c] * _correlate(x, v)[r, c] for r in range(2) for c in range(2))
@@ -177,10 +178,11 @@ def ex1c(w: Work) -> None:
     )
     w.note(
         "The two are the same. So if the kernels start as rotations of each other, "
-        "$v = \\operatorname{rot}_{180^\\circ} w$, a gradient step "
+        "$\\tilde{w} = \\operatorname{rot}_{180^\\circ} w$, a gradient step "
         "$w \\leftarrow w - \\eta\\, \\partial \\mathcal{L}/\\partial w$ on one network and "
-        "$v \\leftarrow v - \\eta\\, \\partial \\mathcal{L}/\\partial v$ on the other keep them rotations of each "
-        "other, and by induction so does every later step: the two networks compute the same function throughout."
+        "$\\tilde{w} \\leftarrow \\tilde{w} - \\eta\\, \\partial \\mathcal{L}/\\partial \\tilde{w}$ "
+        "on the other keep them rotations of each other,"
+        " and by induction so does every later step: the two networks compute the same function throughout."
     )
     w.result(
         "learned_kernels_flipped",
