@@ -155,11 +155,16 @@ def choice(*choices: str) -> Check:
 
 def adaptive_output_size(name: str, value: Any, ndim: int | None, where: str) -> tuple[int | None, ...]:
     """An adaptive pool's output_size: an int >= 1, or a tuple of ints >= 1 and nulls (keep that size)."""
-    allowed = f"an integer >= 1 or a tuple of {ndim} entries, each an integer >= 1 or null (keep the input size)"
+    if ndim == 1:  # adaptive_*_pool1d takes no null
+        allowed = "an integer >= 1 or a tuple of 1 integer >= 1"
+    else:
+        allowed = f"an integer >= 1 or a tuple of {ndim} entries, each an integer >= 1 or null (keep the input size)"
     if isinstance(value, Sequence) and not isinstance(value, str):
         if len(value) != ndim:
             raise InvalidInputError(name, value, allowed, where)
         for entry in value:
+            if entry is None and ndim == 1:
+                raise InvalidInputError(name, value, allowed, where)
             if entry is not None and (isinstance(entry, bool) or not isinstance(entry, numbers.Integral) or entry < 1):
                 raise InvalidInputError(name, value, allowed, where)
         return tuple(None if entry is None else int(entry) for entry in value)

@@ -306,6 +306,12 @@ class Pool(Layer):
 
     def apply(self, a: dict[str, Any], shape: tuple[int, ...], rf: RFState, where: str = "") -> Applied:
         kernel, stride, padding, dilation = self._geometry(a)
+        if self.kind == "Avg" and self.ndim == 3:
+            # avg_pool3d, unlike the other poolings, refuses an input (before padding) smaller than the kernel.
+            for size, k in zip(shape[1:], kernel, strict=True):
+                if k > size:
+                    allowed = f"at most the input size {shape[1:]} in every dimension (AvgPool3d's rule)"
+                    raise InvalidInputError("kernel_size", a["kernel_size"], allowed, where)
         out = pool_output_size(shape[1:], kernel, stride, padding, dilation, a["ceil_mode"])
         return Applied((shape[0], *out), 0, 0, 0, _rf_step(rf, kernel, stride, padding, dilation))
 
