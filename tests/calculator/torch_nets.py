@@ -106,7 +106,7 @@ def run_rows(rows: list[tuple[str, dict[str, Any]]], x: torch.Tensor, net: Torch
         try:
             module = build_module(name, kwargs, x).eval()
             seen: list[int] = []
-            handle = module.register_forward_hook(lambda m, i, o: seen.append(hook_macs(m, i, o)))
+            handle = module.register_forward_hook(lambda m, i, o, seen=seen: seen.append(hook_macs(m, i, o)))
             with torch.no_grad():
                 if _batch_statistics(module, x):  # batch norm without running statistics needs a batch
                     x = module(torch.cat([x, x]))[:1]
