@@ -81,8 +81,9 @@ class SizeFormula:
     constant: int | None = None
 
 
-def _rf_step(rf: RFState, kernel: tuple[int, ...], stride: tuple[int, ...], pad_left: tuple[int, ...],
-             dilation: tuple[int, ...]) -> RFState:  # fmt: skip
+def _rf_step(
+    rf: RFState, kernel: tuple[int, ...], stride: tuple[int, ...], pad_left: tuple[int, ...], dilation: tuple[int, ...]
+) -> RFState:
     """The recurrence of :mod:`solutions.formulas.receptive_field`, one call per quantity and dimension."""
     if rf is None:
         return None
@@ -171,8 +172,9 @@ class Layer:
 # Convolutions
 
 
-def _conv_padding_mode(a: dict[str, Any], pads: tuple[tuple[int, int], ...], spatial: tuple[int, ...],
-                       where: str) -> None:  # fmt: skip
+def _conv_padding_mode(
+    a: dict[str, Any], pads: tuple[tuple[int, int], ...], spatial: tuple[int, ...], where: str
+) -> None:
     """PyTorch's limits on non-zero padding modes (the sizes are those of zero padding)."""
     mode = a["padding_mode"]
     for (left, right), size in zip(pads, spatial, strict=True):

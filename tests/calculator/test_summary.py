@@ -131,9 +131,14 @@ def test_receptive_field_stops_at_upsampling_flatten_and_irregular_adaptive_pool
     assert rows[0].receptive_field == (3, 3) and rows[0].jump == (2, 2)
     assert rows[1].receptive_field == (3, 3 + 2 * 2 * 1) and rows[1].jump == (2, 6)
     assert rows[2].receptive_field is None and rows[3].receptive_field is None
-    spec = {"input": [1, 16], "layers": [{"Conv1d": {"out_channels": 2, "kernel_size": 3}},
-                                         {"ConvTranspose1d": {"out_channels": 2, "kernel_size": 2, "stride": 2}},
-                                         {"Conv1d": {"out_channels": 2, "kernel_size": 3}}]}  # fmt: skip
+    spec = {
+        "input": [1, 16],
+        "layers": [
+            {"Conv1d": {"out_channels": 2, "kernel_size": 3}},
+            {"ConvTranspose1d": {"out_channels": 2, "kernel_size": 2, "stride": 2}},
+            {"Conv1d": {"out_channels": 2, "kernel_size": 3}},
+        ],
+    }
     assert [row.receptive_field for row in summarize(spec).rows] == [(3,), None, None]
     spec = {"input": [2, 6, 6], "layers": [{"Softmax": {"dim": 1}}, {"Softmax": {"dim": -1}}, conv(2, 3)]}
     assert [row.receptive_field for row in summarize(spec).rows] == [(1, 1), None, None]
