@@ -36,9 +36,10 @@ def derived(key: str, result: str):
 # %% [markdown]
 # ## Q2a: a fully connected network on a 224 × 224 RGB image
 #
-# The hidden layer has 150,528 × 75,264 weights, too many to allocate (about 90 GB in float64). Every
-# hidden unit owns one row of the weight matrix and one bias, so one unit is allocated and counted,
-# and the count is multiplied by the number of units. The output layer is small enough to allocate.
+# The hidden layer's weight matrix is far too large to allocate (its size in float64 is printed
+# below). Every hidden unit owns one row of the weight matrix and one bias, so one unit is allocated
+# and counted, and the count is multiplied by the number of units. The output layer is small enough
+# to allocate.
 
 # %%
 n_in = np.zeros((3, 224, 224)).size
@@ -46,7 +47,7 @@ hidden = n_in // 2
 one_unit = layers.Linear(n_in, 1, fill=0.0)
 hidden_params = hidden * one_unit.num_parameters
 output_params = layers.Linear(hidden, 100, fill=0.0).num_parameters
-print(f"input {n_in:,}, hidden {hidden:,}")
+print(f"input {n_in:,}, hidden {hidden:,}; the hidden weights would take {n_in * hidden * 8 / 1e9:.0f} GB")
 print(f"hidden layer {hidden_params:,}, output layer {output_params:,}, total {hidden_params + output_params:,}")
 assert hidden_params == derived("q2/q2a_i", "params_hidden")
 assert output_params == derived("q2/q2a_i", "params_output")
@@ -56,14 +57,18 @@ assert hidden_params + output_params == derived("q2/q2a_ii", "total")
 # ## Q2b: identical 7 × 7 convolutions from 224 down to 8
 #
 # The output size does not depend on the number of channels, so the stack is run with one channel:
-# count the layers until the side is 8.
+# count the layers until the side is 8. (The MAC counts in the site's tables are checked the same
+# way: one input and one output channel per layer, times the number of channel pairs.)
 
 # %%
 x = np.zeros((1, 224, 224))
 kernel = np.zeros((1, 1, 7, 7))
 depth = 0
+conv_macs = 0  # products formed with one input and one output channel, for the MAC check below
 while x.shape[1] > 8:
-    x = ref.cross_correlate(x, kernel)
+    counter = ref.MacCounter()
+    x = ref.cross_correlate(x, kernel, counter=counter)
+    conv_macs += counter.macs
     depth += 1
 conv = layers.Conv(3, 3, 7, fill=0.0)
 head = layers.Linear(3 * 8 * 8, 100, fill=0.0)
@@ -72,6 +77,18 @@ print(f"{depth} layers of {conv.num_parameters} parameters, a head of {head.num_
 assert depth == derived("q2/q2b_ii", "layers")
 assert conv.num_parameters == derived("q2/q2b_i", "params")
 assert total == derived("q2/q2b_iv", "total")
+
+# %% [markdown]
+# Multiply-accumulates: the loop above ran each convolution on the real spatial size with one input
+# and one output channel and counted the products; each of the 3 × 3 channel pairs repeats them. The
+# head adds one product per weight.
+
+# %%
+macs = 3 * 3 * conv_macs
+counter = ref.MacCounter()
+head(np.zeros(head.in_features), counter=counter)
+print(f"MACs: convolutions {macs:,}, head {counter.macs:,}, total {macs + counter.macs:,}")
+assert macs + counter.macs == derived("q2/q2b_iv", "macs")
 
 # %% [markdown]
 # The source's output-size formula has no floor. At stride 1 that does not matter; at stride 2 it
@@ -84,7 +101,7 @@ print("NumPy at stride 2:", strided.shape[1], "| the formula without the floor:"
 # %% [markdown]
 # ## Q3: the lost input, rebuilt by NumPy
 #
-# The kernel is Q3b's first step (the first input entry, 2, times the kernel) divided by 2. The
+# The kernel is Q3b's first step (the first input entry times the kernel) divided by that entry. The
 # transposed convolution is linear in its input, so its matrix $A$ has one column per input entry:
 # the reference scatter-add of that unit input, flattened. Q3b's final answer is the right-hand side.
 
@@ -156,8 +173,8 @@ assert derived("q3/q3b", "algorithm_as_printed_works") is False
 # %% [markdown]
 # ## Q4: the encoder's 3 × 3 layers
 #
-# 104 layers take 224 to 16. Of the 104 layers, the 99 after the fifth are identical; one of each
-# distinct shape is allocated and counted as often as it occurs.
+# Count the layers that take 224 to 16. The layers after the fifth are all identical; one layer of
+# each distinct shape is allocated and counted as often as it occurs.
 
 # %%
 x = np.zeros((1, 224, 224))
@@ -174,3 +191,23 @@ print(f"{depth} layers, {params:,} parameters, of which {biases:,} biases")
 assert depth == derived("q4/q4", "layers")
 assert params == derived("q4/q4", "total")
 assert biases == derived("q4/q4", "bias_terms")
+
+# %% [markdown]
+# The encoder's multiply-accumulates, counted the same way as Q2b's (one channel pair per layer, run
+# on the real spatial size, times the layer's channel pairs), and the receptive field of the latent
+# map, found by back-propagating a one-hot gradient through all-ones layers along one side:
+
+# %%
+outs = channels[1:] + [256] * (depth - 5)
+ins = [3, *outs[:-1]]
+x = np.zeros((1, 224, 224))
+macs = 0
+for c_in, c_out in zip(ins, outs, strict=True):
+    counter = ref.MacCounter()
+    x = ref.cross_correlate(x, np.zeros((1, 1, 3, 3)), counter=counter)
+    macs += c_in * c_out * counter.macs
+mask = ref.receptive_field_mask([layers.Conv(1, 1, 3, ndim=1, fill=1.0) for _ in range(depth)], (1, 224), (0,))
+(field,), _ = ref.receptive_field_extent(mask)
+print(f"MACs {macs:,}; receptive field {field} × {field}")
+assert macs == derived("q4/q4", "macs")
+assert field == derived("q4/q4", "receptive_field")

@@ -337,7 +337,10 @@ def q3b(w: Work) -> None:
     i, kk = symbol("i"), symbol("k")
     with w.quietly():
         general = conv_transpose_output_size(i, kernel_size=kk)
+    w.note("In general, at stride 1 without padding:")
+    w.derive("o", general)
     w.result("output_size_formula", general, "Output size along one dimension, stride 1, no padding")
+    w.note("One stamp per input entry:")
     steps = w.let("I", "i_h * i_w", i_h=rows, i_w=cols)
     w.result("steps", steps, "Stamps, one per input entry")
     w.note("The first stamp, $x_{11}\\, w$ with its top-left corner at $(1, 1)$:")
