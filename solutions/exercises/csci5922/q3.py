@@ -76,6 +76,13 @@ def _input(w: Work) -> tuple[sp.Matrix, sp.Matrix]:
     return sp.Matrix(xs.rows, xs.cols, list(solution)), kernel
 
 
+def _aligned_block(lines: list[str]) -> str:
+    """Display math with one aligned line per entry, indented to sit inside an admonition."""
+    fence = "$" * 2  # the display-math delimiter, kept out of this listing's text on the page
+    math = [fence, r"\begin{aligned}", " \\\\\n".join(lines), r"\end{aligned}", fence]
+    return "\n".join(f"    {line}" for line in "\n".join(math).splitlines())
+
+
 def _equations_note(scattered: sp.Matrix, target: sp.Matrix) -> str:
     """The equations in two columns: the top half of the canvas's rows beside the bottom half."""
     equations = [
@@ -86,9 +93,7 @@ def _equations_note(scattered: sp.Matrix, target: sp.Matrix) -> str:
     half = (len(equations) + 1) // 2
     right = equations[half:] + [""] * (2 * half - len(equations))
     lines = [f"{a} &\\qquad {b}" if b else a for a, b in zip(equations[:half], right, strict=True)]
-    body = " \\\\\n".join(lines)
-    math = f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
-    indented = "\n".join(f"    {line}" for line in math.splitlines())
+    indented = _aligned_block(lines)
     return f'??? note "The {len(equations)} equations, one per output entry"\n\n{indented}'
 
 
@@ -115,9 +120,7 @@ def _by_hand_note(kernel: sp.Matrix, xs: sp.Matrix, solution: sp.Matrix, target:
                 chain.append(latex_substituted(expr, known, order="none"))
             chain.append(latex_value(int(solution[r, c])))
             lines.append(f"x_{{{r + 1}{c + 1}}} &= " + " = ".join(chain))
-    body = " \\\\\n".join(lines)
-    math = f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
-    indented = "\n".join(f"    {line}" for line in math.splitlines())
+    indented = _aligned_block(lines)
     intro = (
         f"Because $w_{{11}} = {latex_value(int(lead))} \\neq 0$, the output entry $z_{{rc}}$ for $r, c \\le {xs.rows}$ "
         "contains $x_{rc}$ and otherwise only entries above or to the left of it, so the unknowns can be "
