@@ -164,6 +164,13 @@ _ENTRIES: tuple[Notation, ...] = (
         "grad_output",
         "real",
     ),
+    _N(
+        "z",
+        "z",
+        "output values of a transposed convolution (where a convolution's y is on the same page)",
+        "output",
+        "real",
+    ),
 )
 
 NOTATION: dict[str, Notation] = {entry.key: entry for entry in _ENTRIES}
