@@ -155,6 +155,7 @@ _ENTRIES: tuple[Notation, ...] = (
     _N("f", "f", "the function a layer or a network computes", "module.forward", "real"),
     _N("T", "T", "a transformation of the input: a translation, rotation or scaling", "", "real"),
     _N("eta", r"\eta", "learning rate of a gradient step", "lr", "positive"),
+    _N("A", "A", "the matrix of a linear system (a convolution written as a matrix)", "", "real"),
     _N("y", "y", "output values of a layer", "output", "real"),
     _N("loss", r"\mathcal{L}", "scalar loss being differentiated", "", "real"),
     _N(
