@@ -40,7 +40,9 @@ def _convs(count: int, k: int, **kwargs: int) -> list[layers.Layer]:
 
 def _offsets(k: int, dilations: list[int]) -> list[int]:
     """Offsets from the first pixel of the field that a stack of dilated k-tap layers reaches."""
-    return sorted({sum(t * d for t, d in zip(taps, dilations, strict=True)) for taps in product(range(k), repeat=len(dilations))})
+    return sorted(
+        {sum(t * d for t, d in zip(taps, dilations, strict=True)) for taps in product(range(k), repeat=len(dilations))}
+    )
 
 
 def p3a_i(w: Work) -> None:
@@ -68,7 +70,11 @@ def p3a_i(w: Work) -> None:
         f"the input pixels that reach the middle output of {depth} NumPy {k}×{k} convolutions span "
         f"{plain_field}×{plain_field}",
     )
-    w.check("rf_strided", strided_field, f"with stride {stride} in layer {strided} they span {strided_field}×{strided_field}")
+    w.check(
+        "rf_strided",
+        strided_field,
+        f"with stride {stride} in layer {strided} they span {strided_field}×{strided_field}",
+    )
 
 
 def p3a_ii(w: Work) -> None:
@@ -87,8 +93,11 @@ def p3a_ii(w: Work) -> None:
     )
     w.result("rf_three_3x3", w.derive("r", 1 + L_ * (k_ - 1), {L_: stack, k_: small}), "Their receptive field")
     w.note("Solved for the number of layers that reach a field $r$:")
-    (depth,) = sp.solve(sp.Eq(1 + L_ * (k_ - 1), r_), L_)
-    for size, key, weights_key in ((medium, "layers_for_9", "weights_four_3x3"), (large, "layers_for_15", "weights_seven_3x3")):
+    (depth,) = (sp.together(x) for x in sp.solve(sp.Eq(1 + L_ * (k_ - 1), r_), L_, simplify=False))
+    for size, key, weights_key in (
+        (medium, "layers_for_9", "weights_four_3x3"),
+        (large, "layers_for_15", "weights_seven_3x3"),
+    ):
         count = w.derive("L", depth, {r_: size, k_: small})
         w.result(key, count, f"{small} × {small} layers that see {size} × {size}")
         w.result(
@@ -100,17 +109,36 @@ def p3a_ii(w: Work) -> None:
     channels = 4
     for key, k in (("weights_15", large), ("weights_9", medium), ("weights_7", vgg)):
         count = layers.Conv(channels, channels, k, bias=False, fill=0.0).num_parameters
-        w.check_at(key, {"C": channels}, count, f"a NumPy `Conv({channels}, {channels}, {k}, bias=False)` holds {count:,}")
+        w.check_at(
+            key, {"C": channels}, count, f"a NumPy `Conv({channels}, {channels}, {k}, bias=False)` holds {count:,}"
+        )
     for key, count_layers in (("weights_three_3x3", stack), ("weights_four_3x3", 4), ("weights_seven_3x3", 7)):
         total = sum(
             layers.Conv(channels, channels, small, bias=False, fill=0.0).num_parameters for _ in range(count_layers)
         )
-        w.check_at(key, {"C": channels}, total, f"{count_layers} NumPy `Conv({channels}, {channels}, {small}, bias=False)` hold {total:,}")
+        w.check_at(
+            key,
+            {"C": channels},
+            total,
+            f"{count_layers} NumPy `Conv({channels}, {channels}, {small}, bias=False)` hold {total:,}",
+        )
     fields = {n: _field(_convs(n, small), 2 * large + 1)[0] for n in range(1, 9)}
     listing = ", ".join(f"{n} → {size}" for n, size in fields.items())
-    w.check("rf_three_3x3", fields[stack], f"receptive-field masks of stacks of NumPy {small}×{small} convolutions: {listing}")
-    w.check("layers_for_9", min(n for n, size in fields.items() if size >= medium), "the smallest stack above that reaches 9")
-    w.check("layers_for_15", min(n for n, size in fields.items() if size >= large), "the smallest stack above that reaches 15")
+    w.check(
+        "rf_three_3x3",
+        fields[stack],
+        f"receptive-field masks of stacks of NumPy {small}×{small} convolutions: {listing}",
+    )
+    w.check(
+        "layers_for_9",
+        min(n for n, size in fields.items() if size >= medium),
+        "the smallest stack above that reaches 9",
+    )
+    w.check(
+        "layers_for_15",
+        min(n for n, size in fields.items() if size >= large),
+        "the smallest stack above that reaches 15",
+    )
 
 
 def p3b_i(w: Work) -> None:
@@ -134,30 +162,64 @@ def p3b_i(w: Work) -> None:
     w.note(f"With a 1 × 1 reduction to {reduce} channels first:")
     first, second = conv_params(channels, reduce, 1, bias=False), conv_params(reduce, out, k, bias=False)
     weights = w.let("W", "W_1 + W_2", W_1=first, W_2=second)
-    first_macs, second_macs = conv_macs((height, width), channels, reduce, 1), conv_macs((height, width), reduce, out, k)
+    first_macs, second_macs = (
+        conv_macs((height, width), channels, reduce, 1),
+        conv_macs((height, width), reduce, out, k),
+    )
     macs = w.let("MACs", "MACs_1 + MACs_2", MACs_1=first_macs, MACs_2=second_macs)
     w.result("weights_direct", direct, f"Weights, {k} × {k} directly")
     w.result("weights_bottleneck", weights, "Weights, with the bottleneck")
     w.result("macs_direct", direct_macs, f"MACs, {k} × {k} directly")
     w.result("macs_bottleneck", macs, "MACs, with the bottleneck")
-    w.result("saving", w.derive(r"W_{\text{direct}} / W_{\text{bottleneck}}", sp.Rational(direct, weights)), "Times fewer")
+    w.result(
+        "saving", w.derive(r"W_{\text{direct}} / W_{\text{bottleneck}}", sp.Rational(direct, weights)), "Times fewer"
+    )
 
     x = np.zeros((channels, height, width))
-    shapes = [ref.cross_correlate(x[:1], np.zeros((1, 1, k, k)), padding=p).shape[1:] for k, p in zip(w.given.kernel_sizes, paddings, strict=True)]
-    w.check("paddings", paddings if all(s == (height, width) for s in shapes) else None, f"NumPy cross-correlations of a {height}×{width} map with these paddings return {shapes}")
+    shapes = [
+        ref.cross_correlate(x[:1], np.zeros((1, 1, k, k)), padding=p).shape[1:]
+        for k, p in zip(w.given.kernel_sizes, paddings, strict=True)
+    ]
+    w.check(
+        "paddings",
+        paddings if all(s == (height, width) for s in shapes) else None,
+        f"NumPy cross-correlations of a {height}×{width} map with these paddings return {shapes}",
+    )
     pooled = ref.max_pool(x[:1], pool, stride=1, padding=pool_padding).shape[1:]
     w.check("pool_padding", pool_padding if pooled == (height, width) else None, f"NumPy max pooling returns {pooled}")
-    w.check("weights_direct", layers.Conv(channels, out, k, bias=False, fill=0.0).num_parameters, f"a NumPy `Conv({channels}, {out}, {k}, bias=False)`")
-    pair = layers.Conv(channels, reduce, 1, bias=False, fill=0.0).num_parameters + layers.Conv(reduce, out, k, bias=False, fill=0.0).num_parameters
-    w.check("weights_bottleneck", pair, f"NumPy `Conv({channels}, {reduce}, 1)` and `Conv({reduce}, {out}, {k})`, without biases")
+    w.check(
+        "weights_direct",
+        layers.Conv(channels, out, k, bias=False, fill=0.0).num_parameters,
+        f"a NumPy `Conv({channels}, {out}, {k}, bias=False)`",
+    )
+    pair = (
+        layers.Conv(channels, reduce, 1, bias=False, fill=0.0).num_parameters
+        + layers.Conv(reduce, out, k, bias=False, fill=0.0).num_parameters
+    )
+    w.check(
+        "weights_bottleneck",
+        pair,
+        f"NumPy `Conv({channels}, {reduce}, 1)` and `Conv({reduce}, {out}, {k})`, without biases",
+    )
 
     def counted(c_in: int, c_out: int, kernel: int) -> int:
         counter = ref.MacCounter()
-        ref.cross_correlate(np.zeros((c_in, height, width)), np.zeros((1, c_in, kernel, kernel)), padding=(kernel - 1) // 2, counter=counter)
+        ref.cross_correlate(
+            np.zeros((c_in, height, width)),
+            np.zeros((1, c_in, kernel, kernel)),
+            padding=(kernel - 1) // 2,
+            counter=counter,
+        )
         return counter.macs * c_out
 
-    w.check("macs_direct", counted(channels, out, k), f"products a NumPy cross-correlation forms with one filter, times the {out} filters")
-    w.check("macs_bottleneck", counted(channels, reduce, 1) + counted(reduce, out, k), "the same for the two layers, added")
+    w.check(
+        "macs_direct",
+        counted(channels, out, k),
+        f"products a NumPy cross-correlation forms with one filter, times the {out} filters",
+    )
+    w.check(
+        "macs_bottleneck", counted(channels, reduce, 1) + counted(reduce, out, k), "the same for the two layers, added"
+    )
     w.check("saving", sp.Rational(direct, pair), "the ratio of the NumPy counts")
 
 
@@ -203,19 +265,39 @@ def p3b_ii(w: Work) -> None:
     )
 
     mask = ref.receptive_field_mask([layers.Conv(1, 1, k, dilation=d, fill=1.0)], (1, span, span), (0, 0))
-    w.check("effective_size", ref.receptive_field_extent(mask)[0][0], f"the receptive-field mask of a NumPy `Conv(1, 1, {k}, dilation={d})` spans {ref.receptive_field_extent(mask)[0]}")
+    w.check(
+        "effective_size",
+        ref.receptive_field_extent(mask)[0][0],
+        f"the receptive-field mask of a NumPy `Conv(1, 1, {k}, dilation={d})` spans "
+        f"{ref.receptive_field_extent(mask)[0]}",
+    )
     w.check("tap_pattern", mask.astype(int), "the mask itself")
     plain, dilated = (layers.Conv(4, 4, k, dilation=dd, fill=0.0).num_parameters for dd in (1, d))
-    w.check("params_unchanged", plain == dilated, f"NumPy `Conv(4, 4, {k})` holds {plain} numbers with dilation 1 and {dilated} with dilation {d}")
+    w.check(
+        "params_unchanged",
+        plain == dilated,
+        f"NumPy `Conv(4, 4, {k})` holds {plain} numbers with dilation 1 and {dilated} with dilation {d}",
+    )
     counts = []
     for dd in (1, d):
         counter = ref.MacCounter()
         extent = dd * (k - 1) + 1
         ref.cross_correlate(np.zeros((4, extent, extent)), np.zeros((1, 4, k, k)), dilation=dd, counter=counter)
         counts.append(counter.macs)
-    w.check("macs_per_output_unchanged", counts[0] == counts[1], f"one output position of one filter over 4 channels: {counts[0]} products with dilation 1, {counts[1]} with dilation {d}")
+    w.check(
+        "macs_per_output_unchanged",
+        counts[0] == counts[1],
+        f"one output position of one filter over 4 channels: {counts[0]} products with dilation 1, "
+        f"{counts[1]} with dilation {d}",
+    )
     stack_size, dense = _field([layers.Conv(1, 1, k, dilation=dd, fill=1.0) for dd in dilations], 2 * size + 1)
     w.check("rf_stack", stack_size, f"the receptive-field mask of the NumPy stack spans {stack_size}×{stack_size}")
     w.check("stack_without_holes", dense, "every pixel of that span is marked")
-    _, equal_dense = _field([layers.Conv(1, 1, k, dilation=dd, fill=1.0) for dd in w.given.equal_dilations], 2 * size + 1)
-    w.check("holes_equal_dilations", not equal_dense, "the mask of the stack with equal dilations leaves pixels unmarked inside its span")
+    _, equal_dense = _field(
+        [layers.Conv(1, 1, k, dilation=dd, fill=1.0) for dd in w.given.equal_dilations], 2 * size + 1
+    )
+    w.check(
+        "holes_equal_dilations",
+        not equal_dense,
+        "the mask of the stack with equal dilations leaves pixels unmarked inside its span",
+    )
