@@ -68,11 +68,12 @@ def p1b_i(w: Work) -> None:
     )
     w.result("position_from_weight_sharing", True, "Weight sharing finds the pattern at any position")
     w.note(
-        r"**Orientation.** For a rotation $R$ of the image by 90°, a change of variables in the sum gives "
-        r"$(R x) \star w = R\,\big(x \star (R^{-1} w)\big)$: the response to the rotated image is the rotated "
-        r"response of the *rotated filter*. The filter answers the rotated pattern as the filter "
-        r"$R^{-1} w$ would answer the original one, and that is the same filter only if rotating "
-        "changes nothing. Here it does:"
+        r"**Orientation.** For a rotation $R$ of the image by 90°, a change of variables in the sum gives"
+        "\n\n"
+        r"$$(R x) \star w = R\,\big(x \star R^{-1} w\big):$$"
+        "\n\n"
+        r"the filter answers the rotated pattern as the filter $R^{-1} w$, turned the other way, would answer "
+        "the original one. That is the same filter only if the rotation leaves it unchanged, and here it does not:"
     )
     rotated = sp.Matrix(np.rot90(np.array(w.given.filter), -1).tolist())
     w.derive(r"R^{-1} w", rotated)
@@ -115,7 +116,8 @@ def p1b_i(w: Work) -> None:
         best["rotated"] == best["original"] and best["enlarged"] == best["original"],
         f"the same filter on the image rotated by 90° gives a best response of {best['rotated']:g}, and on the "
         f"image enlarged twofold {best['enlarged']:g}, against {best['original']:g} "
-        f"(and the rotated image's responses equal the rotated responses of $R^{{-1}} w$: {identity})",
+        f"(and the rotated image's responses {'equal' if identity else 'differ from'} the rotated responses of "
+        "$R^{-1} w$, as the change of variables says)",
     )
 
 

@@ -87,8 +87,8 @@ def p2c(w: Work) -> None:
     rotated_response = w.derive(r"y", sp.expand(sum(kernel.multiply_elementwise(equal_rows))))
     w.result("rotated_edge_response", rotated_response, "Response anywhere on the rotated image")
     w.note(
-        r"In general $(R x) \star w = R\,\big(x \star R^{-1} w\big)$: the rotated image gets the rotated response of "
-        r"the rotated filter, which here is a vertical-edge filter, not $w$:"
+        r"In general $(R x) \star w = R\,\big(x \star R^{-1} w\big)$: on the rotated image $w$ acts as the filter "
+        r"$R^{-1} w$ does on the original, which here is a vertical-edge filter, not $w$:"
     )
     turned = sp.Matrix(np.rot90(np.array(w.given.filter), -1).tolist())
     w.derive(r"R^{-1} w", turned)

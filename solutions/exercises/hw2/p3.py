@@ -255,7 +255,7 @@ def p3b_ii(w: Work) -> None:
     w.derive(r"\{\textstyle\sum_\ell t_\ell d_\ell\}", sp.Matrix([reached]))
     w.result("stack_without_holes", len(reached) == size, "The stack reaches every pixel of its field")
     equal = w.given.equal_dilations
-    w.note(f"and with dilations {', '.join(map(str, equal))} (a field of {1 + sum((k - 1) * dd for dd in equal)}):")
+    w.note(f"and with dilations {', '.join(map(str, equal))}, whose field ends at the largest of its offsets:")
     reached_equal = _offsets(k, equal)
     w.derive(r"\{\textstyle\sum_\ell t_\ell d_\ell\}", sp.Matrix([reached_equal]))
     w.result(

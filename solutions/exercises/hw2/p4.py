@@ -167,7 +167,10 @@ def p4a(w: Work) -> None:
     )
     unpadded = ref.max_pool(np.zeros((1, 126, 126)), 2, 2).shape[1]
     w.check_at(
-        "pool_output", {"i": 126, "k": 2, "s": 2, "p": 0}, unpadded, f"and of a 126×126 map without padding {unpadded}"
+        "pool_output",
+        {"i": 126, "k": 2, "s": 2, "p": 0},
+        unpadded,
+        f"NumPy max pooling of a 126×126 map, window 2, stride 2, no padding, returns {unpadded}×{unpadded}",
     )
     dilated = layers.Conv(1, 1, 3, dilation=2, fill=0.0)(np.zeros((1, 63, 63))).shape[1]
     w.check_at(
@@ -207,13 +210,13 @@ def p4a(w: Work) -> None:
     )
     norm = layers.BatchNorm(32)
     w.check_at(
-        "bn_params", {"C": 32}, norm.num_parameters, f"a NumPy `BatchNorm(32)` has parameters of {norm.num_parameters}"
+        "bn_params", {"C": 32}, norm.num_parameters, f"a NumPy `BatchNorm(32)` holds {norm.num_parameters} parameters"
     )
     w.check_at(
         "bn_buffers",
         {"C": 32},
         norm.num_buffers,
-        "and buffers (running mean, running variance, counter) of "
+        "the same layer's buffers (running mean, running variance, counter) hold "
         f"{' + '.join(str(b.size) for b in norm.buffers())} = {norm.num_buffers}",
     )
     statistics = {id(norm.running_mean), id(norm.running_var)}
@@ -693,10 +696,12 @@ def p4c(w: Work) -> None:
     named = list(_rows_named(evidence))
     with w.quietly():
         summary = summarize(description)
-    rows = ", ".join(f"{row.index} {name}" for row, (_, name, _) in zip(summary.rows, named, strict=True))
+    names = ", ".join(name for _, name, item in named if item is not None)
+    flatten = next(row.index for row, (key, _, _) in zip(summary.rows, named, strict=True) if key == "flatten")
     w.note(
-        "The calculator's summary of the description of [4 (network)](#p4b), channels first (C × H × W), "
-        f"receptive field and jump per spatial dimension. Its rows are the source's {rows}."
+        "The calculator's summary of the description of [4 (network)](#p4b): shapes channels first (C × H × W), "
+        "receptive field and jump per spatial dimension. In the source's names the rows are, in order: "
+        f"{names}; row {flatten}, the flattening, is implicit in the source."
     )
     # Cells kept on one line: the shapes and layer names would otherwise wrap in the page's column.
     w.note(f'<div markdown="1" style="white-space: nowrap">\n\n{summary.to_markdown()}\n</div>')
