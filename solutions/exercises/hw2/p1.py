@@ -68,12 +68,10 @@ def p1b_i(w: Work) -> None:
     )
     w.result("position_from_weight_sharing", True, "Weight sharing finds the pattern at any position")
     w.note(
-        r"**Orientation.** For a rotation $R$ of the image by 90°, a change of variables in the sum gives"
-        "\n\n"
-        r"$$(R x) \star w = R\,\big(x \star R^{-1} w\big):$$"
-        "\n\n"
-        r"the filter answers the rotated pattern as the filter $R^{-1} w$, turned the other way, would answer "
-        "the original one. That is the same filter only if the rotation leaves it unchanged, and here it does not:"
+        r"**Orientation.** For a rotation $R$ of the image by 90°, a change of variables in the sum gives "
+        r"$(R x) \star w = R\,(x \star R^{-1} w)$: the filter answers the rotated pattern as the filter "
+        r"$R^{-1} w$, turned the other way, would answer the original one. That is the same filter only if the "
+        "rotation leaves it unchanged, and here it does not:"
     )
     rotated = sp.Matrix(np.rot90(np.array(w.given.filter), -1).tolist())
     w.derive(r"R^{-1} w", rotated)
