@@ -126,33 +126,29 @@ assert size == derived("hw2/p3/p3b_ii", "rf_stack")
 # for a unit away from the borders.
 
 # %%
-net = {key: result.value for key, result in find_part("hw2/p4/p4b").solve().results.items()}
-kinds = [item["kind"] for item in find_part("hw2/p4/p4b").givens["evidence"] if item["kind"] in ("conv", "pool")]
-one_channel, real, n_conv = [], [], 0
-channels = net["input_channels"]
-for n, kind in enumerate(kinds):
-    k, s, p, d = net["kernel_sizes"][n], net["strides"][n], net["paddings"][n], net["dilations"][n]
-    if kind == "pool":
-        one_channel.append(layers.MaxPool(k, s))
-        real.append(None)
-    else:
-        one_channel.append(layers.Conv(1, 1, k, stride=s, padding=p, dilation=d, fill=1.0))
-        real.append(layers.Conv(channels, net["channels"][n], k, stride=s, padding=p, dilation=d, fill=0.0))
-        channels = net["channels"][n]
+network = find_part("hw2/p4/p4b")
+net = {key: result.value for key, result in network.solve().results.items()}
+kinds = [item["kind"] for item in network.givens["evidence"] if item["kind"] in ("conv", "pool")]
 
-x = np.zeros((1, 256, 256))
-rows, c_in = [], net["input_channels"]
-for n, layer in enumerate(one_channel):
-    counter = ref.MacCounter()
-    x = layer(x, counter)
+rows, x, c_in = [], np.zeros((1, 256, 256)), net["input_channels"]
+for n, kind in enumerate(kinds):
+    k, s, p, d = (net[key][n] for key in ("kernel_sizes", "strides", "paddings", "dilations"))
     c_out = net["channels"][n]
-    params = 0 if real[n] is None else real[n].num_parameters
-    macs = counter.macs * (0 if real[n] is None else c_in * c_out)
-    rf, _ = field(one_channel[: n + 1], 100)
-    rows.append((n + 1, kinds[n], (x.shape[1], x.shape[2], c_out), params, macs, rf))
+    if kind == "pool":
+        one_channel, params, pairs = layers.MaxPool(k, s), 0, 0
+    else:
+        one_channel = layers.Conv(1, 1, k, stride=s, padding=p, dilation=d, fill=1.0)
+        params = layers.Conv(c_in, c_out, k, stride=s, padding=p, dilation=d, fill=0.0).num_parameters
+        pairs = c_in * c_out
+    counter = ref.MacCounter()
+    x = one_channel(x, counter)
+    stack = [*(row[-1] for row in rows), one_channel]
+    rf, _ = field(stack, 100)
+    rows.append((n + 1, kind, (x.shape[1], x.shape[2], c_out), params, counter.macs * pairs, rf, one_channel))
     c_in = c_out
+
 print(f"{'layer':>5} {'kind':>5} {'H × W × C':>16} {'params':>9} {'MACs':>13} {'RF':>3}")
-for number, kind, shape, params, macs, rf in rows:
+for number, kind, shape, params, macs, rf, _ in rows:
     print(f"{number:>5} {kind:>5} {' × '.join(map(str, shape)):>16} {params:>9,} {macs:>13,} {rf:>3}")
 
 # %% [markdown]
@@ -160,7 +156,7 @@ for number, kind, shape, params, macs, rf in rows:
 
 # %%
 key = "hw2/p4/p4c"
-for number, _kind, shape, params, macs, rf in rows:
+for number, _kind, shape, params, macs, rf, _ in rows:
     assert shape == derived(key, f"layer{number}_shape"), number
     assert params == derived(key, f"layer{number}_params"), number
     assert macs == derived(key, f"layer{number}_macs"), number

@@ -113,11 +113,12 @@ def p4a(w: Work) -> None:
         w.derive(r"\lfloor (i - p)/s \rfloor + 1", source_formula, at),
         "The source's formula in the example, $p$ read as padding",
     )
-    w.note("**A convolution**, with dilation $d$; the numerator subtracts the span of the dilated kernel:")
+    w.note("**A convolution** with dilation $d$: its $k$ taps, $d$ apart, span")
+    w.result("effective_kernel", w.derive(r"\hat{k}", d * (k - 1) + 1), r"Span of a dilated kernel, $\hat{k}$")
+    w.note("positions, and the windows of that span that fit in the padded input number")
     with w.quietly():
         conv_size = conv_output_size(i, k, s, p, d)
     w.result("conv_output", _general(w, CONV_OUTPUT, conv_size), "Output size of a convolution")
-    w.result("effective_kernel", w.derive(r"\hat{k}", d * (k - 1) + 1), r"Span of a dilated kernel, $\hat{k}$")
     w.note("**Receptive field**, along one dimension, starting from $r_0 = j_0 = 1$ before the first layer:")
     r_prev, j_prev = symbol("r_prev"), symbol("j_prev")
     with w.quietly():
