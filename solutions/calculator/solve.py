@@ -60,8 +60,8 @@ _SYMBOLS = {
     "out_features": "n_out",
 }
 _ROUNDING_RULES = {
-    "floor": r"$\lfloor N/D \rfloor + c$ lies in $[lo, hi]$ exactly when $D(lo - c) \le N \le D(hi - c + 1) - 1$",
-    "ceiling": r"$\lceil N/D \rceil + c$ lies in $[lo, hi]$ exactly when $D(lo - c - 1) + 1 \le N \le D(hi - c)$",
+    "floor": r"$\lfloor N/D \rfloor + c$ lies in $[m, M]$ exactly when $D(m - c) \le N \le D(M - c + 1) - 1$",
+    "ceiling": r"$\lceil N/D \rceil + c$ lies in $[m, M]$ exactly when $D(m - c - 1) + 1 \le N \le D(M - c)$",
 }
 _SPATIAL = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 #: For a pair, the one solved for comes first here (bounds linear in it); the other is enumerated.
