@@ -134,12 +134,22 @@ def errors_list() -> str:
     return "\n".join(items) + "\n"
 
 
+def json_example(stem: str = "alexnet") -> str:
+    """The JSON summary of an example, with only its first and last layer (a sample of the format)."""
+    import json
+
+    data = summarize(EXAMPLES_DIR / f"{stem}.yaml").to_json()
+    data["layers"] = [data["layers"][0], data["layers"][-1]]
+    return f"```json\n{json.dumps(data, indent=2)}\n```\n"
+
+
 def fragments() -> dict[str, str]:
     """Fragment path -> Markdown, for ``docs/calculator.md``."""
     out = {
         "calculator/layers.md": layers_table(),
         "calculator/unknowns.md": solvable_table(),
         "calculator/errors.md": errors_list(),
+        "calculator/json.md": json_example(),
     }
     for stem in SUMMARY_EXAMPLES:
         out[f"calculator/{stem}.md"] = summary_fragment(stem)
