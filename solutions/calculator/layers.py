@@ -295,7 +295,7 @@ class Pool(Layer):
         if kind == "Max":
             self.args |= {
                 "dilation": Arg(A.spatial, 1, solvable=True),
-                "return_indices": Arg(A.boolean, False),
+                "return_indices": Arg(A.false_only, False),
                 "ceil_mode": Arg(A.boolean, False),
             }
         else:
