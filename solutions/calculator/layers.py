@@ -81,8 +81,9 @@ class SizeFormula:
     constant: int | None = None
 
 
-def _rf_step(rf: RFState, kernel: tuple[int, ...], stride: tuple[int, ...], pad_left: tuple[int, ...],
-             dilation: tuple[int, ...]) -> RFState:  # fmt: skip
+def _rf_step(
+    rf: RFState, kernel: tuple[int, ...], stride: tuple[int, ...], pad_left: tuple[int, ...], dilation: tuple[int, ...]
+) -> RFState:
     """The recurrence of :mod:`solutions.formulas.receptive_field`, one call per quantity and dimension."""
     if rf is None:
         return None
@@ -116,8 +117,9 @@ class Layer:
             allowed = " or ".join(rank_name(rank) for rank in ranks)
             raise InvalidInputError("input shape", shape, f"{allowed} for {self.name}", where)
 
-    def bind(self, raw: Mapping[str, Any], shape: tuple[int, ...], where: str) -> dict[str, Any]:
-        """The entry's arguments checked, with defaults filled in and inferred ones taken from ``shape``."""
+    def bind(self, raw: Mapping[str, Any], shape: tuple[int, ...], where: str, infer: bool = True) -> dict[str, Any]:
+        """The entry's arguments checked, with defaults filled in and inferred ones taken from ``shape``
+        (with ``infer=False`` they stay None unless given: ``solve`` needs only the geometry)."""
         for name in raw:
             if name not in self.args:
                 allowed = ", ".join(self.args) if self.args else "none (it takes no arguments)"
@@ -128,7 +130,9 @@ class Layer:
             value = raw.get(name, arg.default)
             if value is REQUIRED:
                 raise InvalidInputError(name, None, f"given: torch.nn.{self.name} has no default for it", where)
-            if value is INFERRED or (name in raw and arg.default is INFERRED):
+            if not infer and arg.default is INFERRED:
+                bound[name] = None if value is INFERRED else A.positive(name, value, self.ndim, where)
+            elif value is INFERRED or (name in raw and arg.default is INFERRED):
                 bound[name] = self._inferred(name, raw.get(name, INFERRED), shape, where)
             elif value is None and arg.default is None:
                 bound[name] = None
@@ -168,8 +172,9 @@ class Layer:
 # Convolutions
 
 
-def _conv_padding_mode(a: dict[str, Any], pads: tuple[tuple[int, int], ...], spatial: tuple[int, ...],
-                       where: str) -> None:  # fmt: skip
+def _conv_padding_mode(
+    a: dict[str, Any], pads: tuple[tuple[int, int], ...], spatial: tuple[int, ...], where: str
+) -> None:
     """PyTorch's limits on non-zero padding modes (the sizes are those of zero padding)."""
     mode = a["padding_mode"]
     for (left, right), size in zip(pads, spatial, strict=True):
@@ -290,7 +295,7 @@ class Pool(Layer):
         if kind == "Max":
             self.args |= {
                 "dilation": Arg(A.spatial, 1, solvable=True),
-                "return_indices": Arg(A.boolean, False),
+                "return_indices": Arg(A.false_only, False),
                 "ceil_mode": Arg(A.boolean, False),
             }
         else:
@@ -341,7 +346,7 @@ class AdaptivePool(Layer):
         self.what = f"{ndim}-d adaptive {'max' if kind == 'Max' else 'average'} pooling to a given size"
         self.args = {"output_size": Arg(A.adaptive_output_size, REQUIRED)}
         if kind == "Max":
-            self.args["return_indices"] = Arg(A.boolean, False)
+            self.args["return_indices"] = Arg(A.false_only, False)
 
     def apply(self, a: dict[str, Any], shape: tuple[int, ...], rf: RFState, where: str = "") -> Applied:
         spatial = shape[1:]
@@ -438,19 +443,23 @@ class Elementwise(Layer):
     def __init__(self, name: str, args: Mapping[str, Arg], what: str, ndim: int | None = None) -> None:
         self.name, self.args, self.what, self.ndim = name, dict(args), what, ndim
 
-    def bind(self, raw: Mapping[str, Any], shape: tuple[int, ...], where: str) -> dict[str, Any]:
+    def bind(self, raw: Mapping[str, Any], shape: tuple[int, ...], where: str, infer: bool = True) -> dict[str, Any]:
         if self.name == "Identity":  # nn.Identity accepts and ignores any arguments
             return {}
-        bound = super().bind(raw, shape, where)
-        if bound.get("dim") is not None:
+        bound = super().bind(raw, shape, where, infer)
+        if "dim" in self.args:
             rank = len(shape) + 1
-            if not -rank <= bound["dim"] < rank:
+            if bound["dim"] is not None and not -rank <= bound["dim"] < rank:
                 allowed = f"from {-rank} to {rank - 1}: the batched input {('N', *shape)} has {rank} dimensions"
                 raise InvalidInputError("dim", bound["dim"], allowed, where)
+            # torch's implicit choice when dim is None (legacy): dimension 0 for 1-, 3-d tensors, else 1.
+            dim = bound["dim"] if bound["dim"] is not None else (0 if rank in (1, 3) else 1)
+            bound["_mixes_spatial"] = (dim % rank) >= 2
         return bound
 
     def apply(self, a: dict[str, Any], shape: tuple[int, ...], rf: RFState, where: str = "") -> Applied:
-        return Applied(shape, 0, 0, 0, rf)
+        # A softmax along a spatial axis makes every output depend on that whole axis: no window.
+        return Applied(shape, 0, 0, 0, None if a.get("_mixes_spatial") else rf)
 
     def size_formulas(self, a: dict[str, Any], unknowns: Mapping[str, sp.Symbol], rank: int) -> list[SizeFormula]:
         return [SizeFormula(None, {})] * rank

@@ -43,6 +43,7 @@ __all__ = [
     "LayerEntry",
     "Spec",
     "Unknown",
+    "expand_entries",
     "load_spec",
     "parse_spec_text",
     "suggest",
@@ -56,8 +57,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def suggest(name: str, choices: Sequence[str]) -> str:
     """' (did you mean ...?)' for the closest of ``choices``, or ''."""
     lowered = {choice.lower(): choice for choice in choices}
-    close = [lowered[name.lower()]] if name.lower() in lowered else []
-    close += [c for c in difflib.get_close_matches(name, choices, n=3, cutoff=0.6) if c not in close]
+    if name.lower() in lowered:  # only the case is wrong
+        return f" (did you mean {lowered[name.lower()]!r}?)"
+    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close[:3])}?)" if close else ""
 
 
@@ -159,7 +161,7 @@ class Spec:
 
     def layers(self) -> Iterator[LayerEntry]:
         """The layers in order, each repetition its own item (the rows of a summary)."""
-        return _expand(self.entries)
+        return expand_entries(self.entries)
 
     def targets(self) -> list[tuple[tuple[int, ...] | None, tuple[int | None, ...]]]:
         """(entry path, or None for the last layer; required shape) for every target given."""
@@ -178,13 +180,14 @@ class Spec:
         return found
 
 
-def _expand(entries: Sequence[Entry]) -> Iterator[LayerEntry]:
+def expand_entries(entries: Sequence[Entry]) -> Iterator[LayerEntry]:
+    """Each layer of ``entries`` once per repetition, blocks expanded in order."""
     for entry in entries:
         if entry.repeat == UNKNOWN:
             raise InvalidInputError("repeat", UNKNOWN, "a number to summarize; use `solve` to find it", entry.type)
         for _ in range(entry.repeat):  # type: ignore[arg-type]
             if isinstance(entry, BlockEntry):
-                yield from _expand(entry.entries)
+                yield from expand_entries(entry.entries)
             else:
                 yield entry
 
@@ -204,6 +207,9 @@ def parse_spec_text(text: str, source: str = "<spec>") -> dict[str, Any]:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown line"
+        context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and opened is not None:
+            line += f", {context} opened at line {opened.line + 1}"
         where = f"{source}:{mark.line + 1}" if mark is not None else source
         hint = ' (write unknowns as "?", in quotes)' if "?" in text else ""
         raise InvalidInputError("spec", source, f"valid YAML ({problem} at {line}){hint}", where) from None

@@ -106,7 +106,7 @@ def run_rows(rows: list[tuple[str, dict[str, Any]]], x: torch.Tensor, net: Torch
         try:
             module = build_module(name, kwargs, x).eval()
             seen: list[int] = []
-            handle = module.register_forward_hook(lambda m, i, o: seen.append(hook_macs(m, i, o)))
+            handle = module.register_forward_hook(lambda m, i, o, seen=seen: seen.append(hook_macs(m, i, o)))
             with torch.no_grad():
                 if _batch_statistics(module, x):  # batch norm without running statistics needs a batch
                     x = module(torch.cat([x, x]))[:1]
@@ -144,10 +144,12 @@ def slim_spec(spec: Any, scale: int = 1) -> Any:
     return out
 
 
-def torch_net(spec: dict[str, Any]) -> TorchNet:
-    """PyTorch's account of a given spec (AlexNet, VGG-16, the examples)."""
+def torch_net(spec: dict[str, Any], device: str = "cpu") -> TorchNet:
+    """PyTorch's account of a given spec (AlexNet, VGG-16, the examples). On the "meta" device
+    PyTorch computes shapes without computing values, which keeps big networks fast."""
     net = TorchNet(spec)
-    run_rows(expand(spec["layers"]), torch.zeros(1, *spec["input"]), net)
+    with torch.device(device):
+        run_rows(expand(spec["layers"]), torch.zeros(1, *spec["input"]), net)
     return net
 
 
