@@ -20,7 +20,7 @@ import sympy as sp
 import yaml
 
 from solutions import reference as ref
-from solutions.calculator import summarize
+from solutions.calculator import solve, summarize
 from solutions.calculator.spec import load_spec
 from solutions.calculator.summary import Summary, walk
 from solutions.exercises.catalog import find_part
@@ -400,6 +400,26 @@ def p4b(w: Work) -> None:
     (input_of,) = sp.solve(sp.Eq(size, first["out"][0]), i_, simplify=False)
     w.derive("i", input_of)
     w.result("input_plus_twice_padding", input_of + 2 * p_, f"What {first['name']}'s output fixes: $i + 2p$")
+    layer1 = {"Conv2d": {"out_channels": channels_out[0], "kernel_size": kernels[0], "padding": "?"}}
+    bounds = {"input": list(w.given.input_range), "padding": [0, (kernels[0] - 1) // 2]}
+    problem = {
+        "input": [first["params"][2], "?", "?"],
+        "layers": [layer1],
+        "target": [channels_out[0]] + 2 * [first["out"][0]],
+    }
+    with w.quietly():  # its forward confirmations would repeat Layer1's formulas for every pair
+        found = solve({**problem, "range": bounds})
+    w.note(
+        f"The calculator's `solve`, given {first['name']} with the input's size and the padding written \"?\" "
+        f"(input {bounds['input'][0]} to {bounds['input'][1]}, padding {bounds['padding'][0]} to "
+        f"{bounds['padding'][1]}, up to the padding that keeps the size; PyTorch allows more, which continues the "
+        "family), finds the same family: the pairs (input, padding) listed in the answer."
+    )
+    w.result(
+        "solved_pairs",
+        [[solution["input"], solution["padding"]] for solution in found.solutions],
+        f"(input, padding) pairs that give {first['name']}'s output, found by `solve`",
+    )
     chosen = w.given.input_size
     w.note(f"We take the input of {chosen}, which needs the padding")
     padding = w.derive("p", sp.solve(sp.Eq(input_of, i_), p_, simplify=False)[0], {i_: chosen})
@@ -543,19 +563,21 @@ def _check_network(w: Work, net: dict[str, Any], description: dict[str, Any], ot
         f"NumPy `Conv(C, {c1}, {k1})` for C = 1 to 8: only C = {', '.join(map(str, fits))} holds the printed "
         f"{printed['layer1_params']:,} parameters",
     )
+    low, high = w.given.input_range
     pairs = [
         (size, pad)
-        for size in range(248, 271)
-        for pad in range(4)
+        for size in range(low, high + 1)
+        for pad in range((k1 - 1) // 2 + 1)
         if layers.Conv(1, 1, k1, padding=pad, ndim=1, fill=0.0)(np.zeros((1, size))).shape[1] == first["out"][0]
     ]
     w.check(
         "input_plus_twice_padding",
         _unique(sorted({size + 2 * pad for size, pad in pairs})),
-        f"one-dimensional NumPy `Conv(1, 1, {k1}, padding=p)` (the size along each axis) on inputs of 248 to 270 "
-        "with p = 0 to 3: the (input, padding) pairs "
-        f"that give {first['out'][0]} are {', '.join(f'({s}, {p})' for s, p in pairs)}",
+        f"one-dimensional NumPy `Conv(1, 1, {k1}, padding=p)` (the size along each axis) on inputs of {low} to "
+        f"{high} with p = 0 to {(k1 - 1) // 2}: the (input, padding) pairs that give {first['out'][0]} are "
+        f"{', '.join(f'({s}, {p})' for s, p in pairs)}",
     )
+    w.check("solved_pairs", [list(pair) for pair in pairs], "the same NumPy search")
 
     # One hyperparameter at a time, the others as reconstructed: which of the values tried give the
     # printed output size and, through the layers before, the printed receptive field?
