@@ -28,6 +28,7 @@ __all__ = [
     "choice",
     "conv_padding",
     "dim",
+    "false_only",
     "integer",
     "number",
     "optional_integer",
@@ -107,6 +108,13 @@ def conv_padding(name: str, value: Any, ndim: int | None, where: str) -> tuple[i
 def boolean(name: str, value: Any, ndim: int | None, where: str) -> bool:
     """True or False (YAML true/false), never 0/1."""
     return check_bool(name, value, where=where)
+
+
+def false_only(name: str, value: Any, ndim: int | None, where: str) -> bool:
+    """False: with True a pooling layer returns (output, indices), which a Sequential cannot pass on."""
+    if value is not False:
+        raise InvalidInputError(name, value, "False here: with True the layer returns (output, indices)", where)
+    return value
 
 
 def number(name: str, value: Any, ndim: int | None, where: str) -> float:

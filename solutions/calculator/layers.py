@@ -295,7 +295,7 @@ class Pool(Layer):
         if kind == "Max":
             self.args |= {
                 "dilation": Arg(A.spatial, 1, solvable=True),
-                "return_indices": Arg(A.boolean, False),
+                "return_indices": Arg(A.false_only, False),
                 "ceil_mode": Arg(A.boolean, False),
             }
         else:
@@ -346,7 +346,7 @@ class AdaptivePool(Layer):
         self.what = f"{ndim}-d adaptive {'max' if kind == 'Max' else 'average'} pooling to a given size"
         self.args = {"output_size": Arg(A.adaptive_output_size, REQUIRED)}
         if kind == "Max":
-            self.args["return_indices"] = Arg(A.boolean, False)
+            self.args["return_indices"] = Arg(A.false_only, False)
 
     def apply(self, a: dict[str, Any], shape: tuple[int, ...], rf: RFState, where: str = "") -> Applied:
         spatial = shape[1:]

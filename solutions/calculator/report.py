@@ -81,11 +81,11 @@ def summary_markdown(summary: Summary) -> str:
     align = "|" + "|".join("---:" if n in (0, 3, 4, 5) else "---" for n in range(len(_COLUMNS))) + "|"
     lines = [header, align]
     for row in summary.rows:
-        cells = _cells(row, " × ")
+        cells = _cells(row, "×")
         cells[1] = f"`{cells[1]}`"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines += [f"- **{label}:** {value}" for label, value in [("Input", shape_text(summary.input_shape, " × "))]]
+    lines += [f"- **{label}:** {value}" for label, value in [("Input", shape_text(summary.input_shape))]]
     lines += [f"- **{label}:** {value}" for label, value in _totals(summary)]
     return "\n".join(lines) + "\n"
 

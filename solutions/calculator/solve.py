@@ -14,18 +14,29 @@ the range is all there is, and the explanation says so.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
+from solutions.calculator.backward import (
+    AXES,
+    Context,
+    around_unknown,
+    geometry,
+    intersect,
+    layer_label,
+    mismatch,
+    nested_end,
+    substituted,
+)
+from solutions.calculator.explanation import Line, interval_text, say, shape_text, wanted_text
 from solutions.calculator.inequalities import Derivation, Unsupported, derive, integer_interval
 from solutions.calculator.layers import CATALOG, SizeFormula
-from solutions.calculator.spec import BlockEntry, Entry, LayerEntry, Spec, Unknown, _expand, load_spec
-from solutions.calculator.summary import summarize, walk
+from solutions.calculator.solve_result import SolveResult
+from solutions.calculator.spec import BlockEntry, Entry, LayerEntry, Spec, Unknown, expand_entries, load_spec
+from solutions.calculator.summary import walk
 from solutions.errors import InvalidInputError
 from solutions.notation import symbol
 from solutions.render.latex import latex
@@ -60,439 +71,12 @@ _SYMBOLS = {
     "out_features": "n_out",
 }
 _ROUNDING_RULES = {
-    "floor": r"$\lfloor N/D \rfloor + c$ lies in $[lo, hi]$ exactly when $D(lo - c) \le N \le D(hi - c + 1) - 1$",
-    "ceiling": r"$\lceil N/D \rceil + c$ lies in $[lo, hi]$ exactly when $D(lo - c - 1) + 1 \le N \le D(hi - c)$",
+    "floor": r"$\lfloor N/D \rfloor + c$ lies in $[m, M]$ exactly when $D(m - c) \le N \le D(M - c + 1) - 1$",
+    "ceiling": r"$\lceil N/D \rceil + c$ lies in $[m, M]$ exactly when $D(m - c - 1) + 1 \le N \le D(M - c)$",
 }
 _SPATIAL = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 #: For a pair, the one solved for comes first here (bounds linear in it); the other is enumerated.
 _SOLVE_FOR_FIRST = ("padding", "output_padding", "kernel_size", "input", "out_channels", "out_features", "dilation")
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of an explanation: Markdown prose, then optional display math (LaTeX and plain)."""
-
-    text: str = ""
-    tex: str = ""
-    plain: str = ""
-    #: "iterated" when the values come from applying formulas one step at a time, not from inequalities.
-    method: str = ""
-
-
-_RELATIONS = {sp.Eq: "=", sp.Le: "≤", sp.Ge: "≥", sp.Lt: "<", sp.Gt: ">"}
-
-
-def _plain_math(item: Any) -> str:
-    for kind, sign in _RELATIONS.items():
-        if isinstance(item, kind):
-            return f"{sp.sstr(item.lhs)} {sign} {sp.sstr(item.rhs)}"
-    return sp.sstr(item)
-
-
-def _math(*items: Any, sep: str = r",\qquad ") -> tuple[str, str]:
-    return sep.join(latex(item) for item in items), "    " + ";   ".join(_plain_math(item) for item in items)
-
-
-_PLAIN = {
-    r"\lfloor ": "⌊",
-    r"\rfloor": "⌋",
-    r"\lceil ": "⌈",
-    r"\rceil": "⌉",
-    r"\le ": "≤ ",
-    r"\ge ": "≥ ",
-    r"\in ": "∈ ",
-    r"\{": "{",
-    r"\}": "}",
-    r"\delta": "δ",
-    "$": "",
-    "`": "",
-    "**": "",
-}
-
-
-def plain_text(markdown: str) -> str:
-    """A line of the explanation for a terminal: no TeX markup, links as their text."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    for old, new in _PLAIN.items():
-        text = text.replace(old, new)
-    return text
-
-
-def _say(lines: list[Line] | None, text: str, *math_items: Any) -> None:
-    if lines is None:
-        return
-    if math_items:
-        tex, plain = _math(*math_items)
-        lines.append(Line(text, tex, plain))
-    else:
-        lines.append(Line(text))
-
-
-@dataclass
-class SolveResult:
-    """The values of the unknowns that give every target shape, within the stated ranges.
-
-    ``solutions`` is a list of dicts, unknown name -> value (names are the argument names, ``repeat``
-    or ``input``); ``method`` is "derived" (inequalities from the formulas, then confirmed forward) or
-    "enumerated" (the forward formulas evaluated over the range); ``rejected`` lists values the
-    derivation allowed but the forward check refused, with the reason.
-    """
-
-    unknowns: list[str]
-    labels: dict[str, str]
-    ranges: dict[str, tuple[int, int]]
-    default_ranges: list[str]
-    targets: list[str]
-    solutions: list[dict[str, int]]
-    method: str
-    lines: list[Line] = field(default_factory=list)
-    rejected: list[tuple[dict[str, int], str]] = field(default_factory=list)
-    beyond_range: bool = False
-
-    @property
-    def explanation(self) -> str:
-        """The derivation in Markdown with LaTeX display math (links relative to the site's root)."""
-        return self.explanation_for()
-
-    def explanation_for(self, base: str = "") -> str:
-        """The explanation for a page ``base`` away from the site's root (``../`` one level down)."""
-        out = []
-        for line in self.lines:
-            if line.text:
-                out.append(line.text.replace("{base}", base))
-            if line.tex:
-                out.append(f"$$\n{line.tex}\n$$")
-        return "\n\n".join(out) + "\n"
-
-    def _ranges_text(self, code: str = "`") -> str:
-        parts = []
-        for name in self.unknowns:
-            low, high = self.ranges[name]
-            default = " (default)" if name in self.default_ranges else ""
-            parts.append(f"{code}{name}{code} from {low} to {high}{default}")
-        return "; ".join(parts)
-
-    def _verdict(self) -> str:
-        if not self.solutions:
-            outside = " The derivation allows values outside the range." if self.beyond_range else ""
-            return f"No solution with {self._ranges_text()}.{outside}"
-        more = " There are more beyond the range." if self.beyond_range else ""
-        return f"{len(self.solutions)} solution{'s' if len(self.solutions) != 1 else ''} in the range.{more}"
-
-    def to_markdown(self, base: str = "") -> str:
-        """Problem, derivation and solutions, for a page (``base``: path from the page to the site's root)."""
-        head = [
-            "**Unknown:** " + "; ".join(f"{self.labels[name]}" for name in self.unknowns) + ".",
-            "**Required:** " + "; ".join(self.targets) + ".",
-            f"**Searched:** {self._ranges_text()}.",
-        ]
-        body = [" ".join(head), self.explanation_for(base).rstrip()]
-        body.append(f"**Result:** {self._verdict()}")
-        if self.solutions:
-            header = "| " + " | ".join(f"`{name}`" for name in self.unknowns) + " |"
-            rule = "|" + "|".join("---:" for _ in self.unknowns) + "|"
-            rows = ["| " + " | ".join(str(s[name]) for name in self.unknowns) + " |" for s in self.solutions]
-            body.append("\n".join([header, rule, *rows]))
-        if self.rejected:
-            shown = "; ".join(f"{_values_text(values)}: {reason}" for values, reason in self.rejected[:5])
-            more = f" (and {len(self.rejected) - 5} more)" if len(self.rejected) > 5 else ""
-            body.append(f"Allowed by the inequalities but refused by the forward check: {shown}{more}.")
-        return "\n\n".join(body) + "\n"
-
-    def to_text(self) -> str:
-        """Problem, derivation and solutions, for a terminal."""
-        out = [
-            "Unknown:  " + "; ".join(self.labels[name].replace("`", "") for name in self.unknowns),
-            "Required: " + "; ".join(t.replace("`", "") for t in self.targets),
-            "Searched: " + self._ranges_text(code=""),
-            "",
-        ]
-        for line in self.lines:
-            if line.text:
-                out.append(plain_text(line.text))
-            if line.plain:
-                out.append(line.plain)
-        out += ["", self._verdict()]
-        out += ["  " + _values_text(s) for s in self.solutions]
-        if self.rejected:
-            out.append("Allowed by the inequalities but refused by the forward check:")
-            out += [f"  {_values_text(values)}: {reason}" for values, reason in self.rejected]
-        return "\n".join(out) + "\n"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "unknowns": list(self.unknowns),
-            "ranges": {name: list(bounds) for name, bounds in self.ranges.items()},
-            "default_ranges": list(self.default_ranges),
-            "targets": list(self.targets),
-            "method": self.method,
-            "solutions": [dict(s) for s in self.solutions],
-            "beyond_range": self.beyond_range,
-            "rejected": [{"values": dict(v), "reason": r} for v, r in self.rejected],
-            "explanation": self.explanation,
-        }
-
-
-def _values_text(values: Mapping[str, int]) -> str:
-    return ", ".join(f"{name} = {value}" for name, value in values.items())
-
-
-# ----------------------------------------------------------------------------------------------
-# The network around the unknown
-
-
-def _layer_label(entry: LayerEntry, index: int) -> str:
-    return f"layer {index} ({entry.type})"
-
-
-def _entry_rows(entries: Sequence[Entry]) -> dict[tuple[int, ...], int]:
-    """Top-level entry path -> its last row (1-based)."""
-    ends, row = {}, 0
-    for entry in entries:
-        row += sum(1 for _ in _expand([entry]))
-        ends[entry.path] = row
-    return ends
-
-
-def _shape_text(shape: Sequence[int | None]) -> str:
-    return "(" + ", ".join("any" if n is None else str(n) for n in shape) + ")"
-
-
-def _target_index(spec: Spec, path: tuple[int, ...] | None) -> int:
-    """The 1-based top-level entry a target belongs to."""
-    if path is None:
-        return len(spec.entries)
-    if len(path) > 1:
-        raise Unsupported("a target inside a Sequential")
-    return path[0]
-
-
-def _mismatch(spec: Spec) -> str | None:
-    """Why the (fully known) spec misses a target, or None if it meets all of them."""
-    try:
-        summary = summarize(spec)
-    except InvalidInputError as error:
-        return str(error)
-    for path, shape in spec.targets():
-        index = len(summary.rows) if path is None else _nested_end(spec, path)
-        got = summary.rows[index - 1].output_shape
-        if len(got) != len(shape) or any(want is not None and want != n for want, n in zip(shape, got, strict=False)):
-            what = summary.rows[index - 1].type
-            return f"layer {index} ({what}) outputs {_shape_text(got)}, not {_shape_text(shape)}"
-    return None
-
-
-def _nested_end(spec: Spec, path: tuple[int, ...]) -> int:
-    """Last row of a nested entry, after all repetitions of the blocks around it."""
-    row = 0
-    last = 0
-
-    def visit(entries: Sequence[Entry]) -> None:
-        nonlocal row, last
-        for entry in entries:
-            for _ in range(entry.repeat):  # type: ignore[arg-type]
-                if isinstance(entry, BlockEntry):
-                    visit(entry.entries)
-                else:
-                    row += 1
-                if entry.path == path:
-                    last = row
-
-    visit(spec.entries)
-    return last
-
-
-@dataclass
-class _Context:
-    """What is known around the unknown entry (number ``index``, from 1; 0 for the input)."""
-
-    spec: Spec
-    index: int
-    rows_before: int
-    in_shape: tuple[int, ...] | None
-    rank: int
-    #: Per spatial dimension, the output sizes of the unknown entry that meet every target (None: any).
-    sizes: list[tuple[int, int | None]]
-    channels: int | None
-    empty: str | None = None  # why no size can meet the targets
-
-
-def _geometry(entry: LayerEntry, rank: int, where: str) -> dict[str, Any]:
-    layer = CATALOG[entry.type]
-    return layer.bind(entry.args, (1,) * (rank + 1), where, infer=False)
-
-
-def _substituted(sf: SizeFormula, input_size: Any) -> sp.Expr:
-    formula = sf.formula
-    assert formula is not None
-    values = {**formula.defaults, **sf.arguments, "input_size": input_size}
-    return formula.expr.xreplace({formula.arguments[name]: sp.sympify(v) for name, v in values.items()})
-
-
-@dataclass
-class _Step:
-    """One layer's size map along one dimension, run backwards: required output -> allowed input."""
-
-    expr: sp.Expr | None  # o as a function of i; None for a constant output
-    wanted: tuple[int, int | None]
-    found: tuple[int, int | None] | None
-    inequalities: list[sp.Basic] = field(default_factory=list)
-    constant: int | None = None
-
-
-def _preimage(sf: SizeFormula, sizes: tuple[int, int | None]) -> _Step | None:
-    """The input sizes a layer maps into ``sizes`` (inclusive bounds), along one dimension; None if
-    the layer keeps the size."""
-    low, high = sizes
-    if sf.formula is None:
-        if sf.constant is None:
-            return None
-        inside = low <= sf.constant and (high is None or sf.constant <= high)
-        return _Step(None, sizes, (1, None) if inside else None, constant=sf.constant)
-    i = symbol("i")
-    expr = _substituted(sf, i)
-    if expr == i:
-        return None
-    derivation = derive(expr, i, low, sp.oo if high is None else high)
-    bounds = derivation.interval()
-    if bounds is not None:
-        bounds = (max(1, bounds[0] if bounds[0] is not None else 1), bounds[1])
-        if bounds[1] is not None and bounds[0] > bounds[1]:
-            bounds = None
-    return _Step(expr, sizes, bounds, derivation.inequalities)
-
-
-def _wanted_text(sizes: tuple[int, int | None]) -> str:
-    low, high = sizes
-    return f"{low}" if low == high else f"at least {low}" if high is None else f"from {low} to {high}"
-
-
-def _explain_steps(lines: list[Line] | None, label: str, steps: list[tuple[str, _Step]]) -> None:
-    """One explanation per group of dimensions whose step is the same."""
-    if lines is None:
-        return
-    groups: list[tuple[list[str], _Step]] = []
-    for axis, step in steps:
-        for axes, other in groups:
-            if (other.expr, other.wanted, other.constant) == (step.expr, step.wanted, step.constant):
-                axes.append(axis)
-                break
-        else:
-            groups.append(([axis], step))
-    for axes, step in groups:
-        along = " and ".join(axes)
-        if step.expr is None:
-            verdict = "so any input size will do" if step.found else "which no input can change"
-            _say(lines, f"{label} outputs {step.constant} along {along} whatever its input, {verdict}.")
-            continue
-        found = "no input size" if step.found is None else _interval_text(step.found, "i")
-        _say(
-            lines,
-            f"{label} must output {_wanted_text(step.wanted)} along {along}; with its input size $i$:",
-            sp.Eq(symbol("o"), step.expr, evaluate=False),
-            *step.inequalities,
-        )
-        _say(lines, f"so its input size along {along}: {found}.")
-
-
-def _interval_text(bounds: tuple[int | None, int | None], name: str) -> str:
-    low, high = bounds
-    if low is not None and high is not None:
-        return f"${name} = {low}$" if low == high else f"${low} \\le {name} \\le {high}$"
-    if low is not None:
-        return f"${name} \\ge {low}$"
-    if high is not None:
-        return f"${name} \\le {high}$"
-    return "any value"
-
-
-def _intersect(a: tuple[int, int | None] | None, b: tuple[int, int | None] | None) -> tuple[int, int | None] | None:
-    if a is None or b is None:
-        return None
-    low = max(a[0], b[0])
-    high = b[1] if a[1] is None else a[1] if b[1] is None else min(a[1], b[1])
-    return None if high is not None and low > high else (low, high)
-
-
-_AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
-
-
-def _context(spec: Spec, unknown: Unknown, lines: list[Line] | None) -> _Context:
-    """Walk the known layers before the unknown forwards, and the targets after it backwards."""
-    if len(unknown.path) > 1:
-        raise Unsupported("the unknown is inside a Sequential")
-    index = unknown.path[0] if unknown.path else 0
-    rank = len(spec.input_shape) - 1
-    before = spec.entries[: max(index - 1, 0)]
-    rows_before = sum(1 for _ in _expand(before))
-    in_shape: tuple[int, ...] | None = None
-    if unknown.argument != "input":
-        in_shape = tuple(spec.input_shape)  # type: ignore[arg-type]
-        for _, applied in walk(in_shape, _expand(before)):
-            in_shape = applied.shape
-        rank = len(in_shape) - 1
-        if index > 1:
-            _say(lines, f"The known layers before it give it an input of shape {_shape_text(in_shape)}.")
-    sizes: list[tuple[int, int | None]] = [(1, None)] * rank
-    context = _Context(spec, index, rows_before, in_shape, rank, sizes, None)
-    numbered = all(isinstance(entry.repeat, int) for entry in spec.entries)
-    ends = _entry_rows(spec.entries) if numbered else {}
-    relevant = False
-    for path, shape in spec.targets():
-        target = _target_index(spec, path)
-        if target < max(index, 1) and unknown.argument != "input":
-            continue  # before the unknown: the forward check confirms it
-        relevant = True
-        if len(shape) != rank + 1:
-            raise Unsupported(f"the target {_shape_text(shape)} has a different number of dimensions")
-        channels: int | None = shape[0]
-        per_dim: list[tuple[int, int | None] | None] = [(1, None) if n is None else (n, n) for n in shape[1:]]
-        row = ends.get(spec.entries[target - 1].path)
-        entries_after = spec.entries[index:target]
-        layers = list(_expand(entries_after))
-        if layers:
-            _say(
-                lines,
-                f"Backwards from the required output {_shape_text(shape)} to the unknown's layer "
-                "(layers that keep the size pass the requirement through unchanged):",
-            )
-        for offset, entry in enumerate(reversed(layers)):
-            label = (
-                f"Layer {row - offset} ({entry.type})" if row is not None else f"{entry.type} of entry {entry.path[0]}"
-            )
-            layer = CATALOG[entry.type]
-            a = _geometry(entry, rank, label.lower())
-            formulas = layer.size_formulas(a, {}, rank)
-            if formulas is None:
-                raise Unsupported(f"{entry.type} between the unknown and the target mixes dimensions")
-            sets = layer.sets_channels(a)
-            if sets is not None:
-                if channels is not None and sets != channels:
-                    context.empty = f"{label} outputs {sets} channels, not {channels}"
-                    return context
-                channels = None
-            steps = []
-            for n, sf in enumerate(formulas):
-                if per_dim[n] is None:
-                    continue
-                step = _preimage(sf, per_dim[n])  # type: ignore[arg-type]
-                if step is not None:
-                    steps.append((_AXES[rank][n], step))
-                    per_dim[n] = step.found
-            _explain_steps(lines, label, steps)
-        for n in range(rank):
-            context.sizes[n] = _intersect(context.sizes[n], per_dim[n])  # type: ignore[assignment]
-            if context.sizes[n] is None:
-                context.empty = f"no size along {_AXES[rank][n]} reaches the target through the layers after it"
-                return context
-        if channels is not None:
-            if context.channels is not None and context.channels != channels:
-                context.empty = "the targets require different channel counts"
-                return context
-            context.channels = channels
-    if not relevant:
-        raise Unsupported("no target comes after the unknown")
-    return context
 
 
 # ----------------------------------------------------------------------------------------------
@@ -513,14 +97,14 @@ def _candidates(
 
 
 def _spatial_derivations(
-    context: _Context, entry: LayerEntry, unknowns: Mapping[str, sp.Symbol], solve_for: str, lines: list[Line] | None
+    context: Context, entry: LayerEntry, unknowns: Mapping[str, sp.Symbol], solve_for: str, lines: list[Line] | None
 ) -> list[Derivation]:
     """The unknown layer's output-size formula per dimension, solved for ``solve_for``."""
     if entry.repeat != 1:
         raise Unsupported("the unknown layer is repeated (its sizes compose)")
     layer = CATALOG[entry.type]
     index = context.rows_before + 1
-    label = _layer_label(entry, index)
+    label = layer_label(entry, index)
     placeholder = {name: (0 if name in ("padding", "output_padding") else 1) for name in unknowns}
     a = layer.bind({**entry.args, **placeholder}, context.in_shape, label)  # type: ignore[arg-type]
     formulas = layer.size_formulas(a, unknowns, context.rank)
@@ -528,17 +112,17 @@ def _spatial_derivations(
         raise Unsupported(f"{entry.type} has no output-size formula with {solve_for} in it")
     formula = formulas[0].formula
     assert formula is not None and context.in_shape is not None
-    _say(
+    say(
         lines,
         f"**{formula.title}** ([derivation]({{base}}{formula.url})), with $o$ the output size:",
         sp.Eq(symbol("o"), formula.expr, evaluate=False),
     )
     derivations, seen = [], {}
     for n, sf in enumerate(formulas):
-        expr = _substituted(sf, context.in_shape[n + 1])
+        expr = substituted(sf, context.in_shape[n + 1])
         low, high = context.sizes[n]
         key = (expr, low, high)
-        axis = _AXES[context.rank][n]
+        axis = AXES[context.rank][n]
         if key in seen:
             derivations.append(seen[key])
             continue
@@ -547,11 +131,9 @@ def _spatial_derivations(
         derivations.append(derivation)
         if lines is not None:
             wanted = f"{low}" if low == high else f"at least {low}" if high is None else f"from {low} to {high}"
-            same = [
-                other for m, other in enumerate(_AXES[context.rank]) if m > n and _same_dim(formulas, context, n, m)
-            ]
+            same = [other for m, other in enumerate(AXES[context.rank]) if m > n and _same_dim(formulas, context, n, m)]
             axes = axis + ("".join(f" and {o}" for o in same))
-            _say(
+            say(
                 lines,
                 f"Along {axes}, with the known values, the output must be {wanted}:",
                 sp.Eq(symbol("o"), expr, evaluate=False),
@@ -562,18 +144,18 @@ def _spatial_derivations(
                     f"$N = {latex(derivation.numerator)}$, $D = {latex(derivation.denominator)}$, "
                     f"$c = {latex(derivation.offset)}$"
                 )
-                _say(lines, f"For integers $N$ and $D > 0$, {rule}. Here {parts}:", *derivation.inequalities)
+                say(lines, f"For integers $N$ and $D > 0$, {rule}. Here {parts}:", *derivation.inequalities)
             else:
-                _say(lines, "No rounding: the inequalities are direct:", *derivation.inequalities)
+                say(lines, "No rounding: the inequalities are direct:", *derivation.inequalities)
             solved = [b for b in derivation.bounds if b is not sp.true]
-            _say(lines, f"Solved for ${latex(unknowns[solve_for])}$:", *solved)
+            say(lines, f"Solved for ${latex(unknowns[solve_for])}$:", *solved)
     return derivations
 
 
-def _same_dim(formulas: list[SizeFormula], context: _Context, n: int, m: int) -> bool:
+def _same_dim(formulas: list[SizeFormula], context: Context, n: int, m: int) -> bool:
     assert context.in_shape is not None
     return (
-        _substituted(formulas[n], context.in_shape[n + 1]) == _substituted(formulas[m], context.in_shape[m + 1])
+        substituted(formulas[n], context.in_shape[n + 1]) == substituted(formulas[m], context.in_shape[m + 1])
         and context.sizes[n] == context.sizes[m]
     )
 
@@ -600,10 +182,10 @@ def _derive_one(
     spec: Spec, unknown: Unknown, name: str, limits: tuple[int, int], lines: list[Line] | None
 ) -> tuple[Sequence[int], bool]:
     """Candidates for one unknown (derived), and whether solutions continue past the range."""
-    context = _context(spec, unknown, lines)
+    context = around_unknown(spec, unknown, lines)
     sym = symbol(_SYMBOLS[unknown.argument])
     if context.empty:
-        _say(lines, f"No value can work: {context.empty}.")
+        say(lines, f"No value can work: {context.empty}.")
         return range(0), False
     argument = unknown.argument
     if argument == "input":
@@ -613,9 +195,9 @@ def _derive_one(
         return _derive_repeat(context, entry, name, limits, lines)
     if argument in ("out_channels", "out_features"):
         if context.channels is None:
-            _say(lines, f"No target constrains the output channels of {unknown.type}: every value in the range.")
+            say(lines, f"No target constrains the output channels of {unknown.type}: every value in the range.")
             return range(limits[0], limits[1] + 1), False
-        _say(lines, f"The targets require {context.channels} channels from it:", sp.Eq(sym, context.channels))
+        say(lines, f"The targets require {context.channels} channels from it:", sp.Eq(sym, context.channels))
         return _candidates((context.channels, context.channels), name, limits)
     assert isinstance(entry, LayerEntry)
     derivations = _spatial_derivations(context, entry, {argument: sym}, argument, lines)
@@ -627,45 +209,45 @@ def _derive_one(
         text = (
             "no integer"
             if shown is None or (shown[1] is not None and shown[0] > shown[1])
-            else _interval_text(shown, latex(sym))
+            else interval_text(shown, latex(sym))
         )
-        _say(lines, f"Together (with ${latex(sym)} \\ge {natural}$): {text}.")
+        say(lines, f"Together (with ${latex(sym)} \\ge {natural}$): {text}.")
     return found, beyond
 
 
 def _derive_input(
-    spec: Spec, context: _Context, name: str, limits: tuple[int, int], lines: list[Line] | None
+    spec: Spec, context: Context, name: str, limits: tuple[int, int], lines: list[Line] | None
 ) -> tuple[Sequence[int], bool]:
     bounds: tuple[int, int | None] | None = (1, None)
     for n, given in enumerate(spec.input_shape[1:]):
         if given == "?":
-            bounds = _intersect(bounds, context.sizes[n])
-        elif _intersect((given, given), context.sizes[n]) is None:  # type: ignore[arg-type]
-            _say(lines, f"The given input size {given} along {_AXES[context.rank][n]} cannot reach the target.")
+            bounds = intersect(bounds, context.sizes[n])
+        elif intersect((given, given), context.sizes[n]) is None:  # type: ignore[arg-type]
+            say(lines, f"The given input size {given} along {AXES[context.rank][n]} cannot reach the target.")
             return range(0), False
     if context.channels is not None and context.channels != spec.input_shape[0]:
-        _say(lines, f"The input has {spec.input_shape[0]} channels, the targets need {context.channels}.")
+        say(lines, f"The input has {spec.input_shape[0]} channels, the targets need {context.channels}.")
         return range(0), False
     if lines is not None:
-        text = "no integer" if bounds is None else _interval_text(bounds, "i")
-        _say(lines, f'So the input size (the same along every dimension written "?"): {text}.')
+        text = "no integer" if bounds is None else interval_text(bounds, "i")
+        say(lines, f'So the input size (the same along every dimension written "?"): {text}.')
     return _candidates(bounds, name, limits)
 
 
 def _block_layers(entry: Entry) -> list[LayerEntry]:
     if isinstance(entry, BlockEntry):
-        return list(_expand(entry.entries))
+        return list(expand_entries(entry.entries))
     return [LayerEntry(entry.type, entry.args, entry.path)]
 
 
 def _iterate_repeat(
-    context: _Context, block: list[LayerEntry], maps: list[sp.Expr], limits: tuple[int, int], lines: list[Line] | None
+    context: Context, block: list[LayerEntry], maps: list[sp.Expr], limits: tuple[int, int], lines: list[Line] | None
 ) -> tuple[Sequence[int], bool]:
     """Repetitions that do not shift sizes by a constant: apply one more at a time, as a forward pass would."""
     assert context.in_shape is not None
     i = symbol("i")
     for f in dict.fromkeys(maps):
-        _say(
+        say(
             lines,
             "One repetition maps a size $i$ to $f(i)$, which is not $i$ plus a constant, so repetitions are "
             "applied one at a time (by the same formula) until the sizes stop being valid:",
@@ -681,7 +263,7 @@ def _iterate_repeat(
             for _, applied in walk(shape, block, first_index=first):
                 shape = applied.shape
         except InvalidInputError as error:
-            _say(lines, f"Repetition {repetitions + 1} is refused: {error}.")
+            say(lines, f"Repetition {repetitions + 1} is refused: {error}.")
             break
         repetitions += 1
         seen.append(shape)
@@ -691,18 +273,18 @@ def _iterate_repeat(
         if fits and (context.channels is None or shape[0] == context.channels) and repetitions >= limits[0]:
             found.append(repetitions)
         if shape == seen[-2]:  # a fixed point: every further repetition gives the same
-            _say(lines, f"From {repetitions - 1} repetitions on, the shape stays {_shape_text(shape)}.")
+            say(lines, f"From {repetitions - 1} repetitions on, the shape stays {shape_text(shape)}.")
             if fits:
                 found += list(range(repetitions + 1, limits[1] + 1))
                 beyond = True
             break
-    sizes = " → ".join(_shape_text(s[1:]) for s in seen[:12]) + (" → …" if len(seen) > 12 else "")
-    _say(lines, f"Spatial sizes after 0, 1, 2, … repetitions: {sizes}.")
+    sizes = " → ".join(shape_text(s[1:]) for s in seen[:12]) + (" → …" if len(seen) > 12 else "")
+    say(lines, f"Spatial sizes after 0, 1, 2, … repetitions: {sizes}.")
     return found, beyond
 
 
 def _derive_repeat(
-    context: _Context, entry: Entry, name: str, limits: tuple[int, int], lines: list[Line] | None
+    context: Context, entry: Entry, name: str, limits: tuple[int, int], lines: list[Line] | None
 ) -> tuple[Sequence[int], bool]:
     """L repetitions of a layer (or block) that shifts every size by δ give i₀ + L δ."""
     assert context.in_shape is not None
@@ -712,14 +294,14 @@ def _derive_repeat(
     channels = None
     for layer_entry in block:
         layer = CATALOG[layer_entry.type]
-        a = _geometry(layer_entry, context.rank, layer_entry.type)
+        a = geometry(layer_entry, context.rank, layer_entry.type)
         formulas = layer.size_formulas(a, {}, context.rank)
         if formulas is None:
             raise Unsupported(f"{layer_entry.type} in the repeated block mixes dimensions")
         channels = layer.sets_channels(a) or channels
         for n, sf in enumerate(formulas):
             if sf.formula is not None:
-                maps[n] = _substituted(sf, maps[n])
+                maps[n] = substituted(sf, maps[n])
             elif sf.constant is not None:
                 raise Unsupported("adaptive pooling in the repeated block")
     shifts = [sp.expand(f - i) for f in maps]
@@ -727,7 +309,7 @@ def _derive_repeat(
     if any(shift.has(i) for shift in shifts):
         return _iterate_repeat(context, block, maps, limits, lines)
     if context.channels is not None and out_channels != context.channels:
-        _say(lines, f"Each repetition outputs {out_channels} channels, the targets need {context.channels}.")
+        say(lines, f"Each repetition outputs {out_channels} channels, the targets need {context.channels}.")
         return range(0), False
     L = symbol("L")
     derivations = []
@@ -739,21 +321,21 @@ def _derive_repeat(
         groups.setdefault((maps[n], start, context.sizes[n]), []).append(n)
     for (f, start, sizes), dims in groups.items() if lines is not None else ():
         derivation, shift = derivations[dims[0]], shifts[dims[0]]
-        along = " and ".join(_AXES[context.rank][n] for n in dims)
-        _say(
+        along = " and ".join(AXES[context.rank][n] for n in dims)
+        say(
             lines,
             f"Along {along}, one repetition maps a size $i$ to $f(i)$ (its output-size formula, known values in):",
             sp.Eq(sp.Function("f")(i), f, evaluate=False),
         )
-        _say(
+        say(
             lines,
             f"a shift by $\\delta = {latex(shift)}$, so $L$ repetitions take ${start}$ to ${start} + L\\delta$, "
-            f"which must be {_wanted_text(sizes)}:",
+            f"which must be {wanted_text(sizes)}:",
             *derivation.inequalities,
         )
         solved = [b for b in derivation.bounds if b is not sp.true]
         if solved:
-            _say(lines, "Solved for $L$:", *solved)
+            say(lines, "Solved for $L$:", *solved)
     bounds = _combine(derivations)
     found, beyond = _candidates(bounds, name, limits)
     if lines is not None:
@@ -761,9 +343,9 @@ def _derive_repeat(
         text = (
             "no integer"
             if shown is None or (shown[1] is not None and shown[0] > shown[1])
-            else _interval_text(shown, "L")
+            else interval_text(shown, "L")
         )
-        _say(lines, f"Together (with $L \\ge 1$): {text}.")
+        say(lines, f"Together (with $L \\ge 1$): {text}.")
     return found, beyond
 
 
@@ -825,7 +407,7 @@ def _confirm(
     solutions, rejected = [], []
     for assignment in assignments:
         values = {names[u]: v for u, v in assignment.items()}
-        reason = _mismatch(spec.substitute(assignment))
+        reason = mismatch(spec.substitute(assignment))
         if reason is None:
             solutions.append(values)
         else:
@@ -838,10 +420,10 @@ def _target_texts(spec: Spec) -> list[str]:
     texts = []
     for path, shape in spec.targets():
         if path is None:
-            texts.append(f"the last layer outputs {_shape_text(shape)}")
+            texts.append(f"the last layer outputs {shape_text(shape)}")
         else:
-            where = f" (layer {_nested_end(spec, path)})" if known else ""
-            texts.append(f"entry {'.'.join(map(str, path))}{where} outputs {_shape_text(shape)}")
+            where = f" (layer {nested_end(spec, path)})" if known else ""
+            texts.append(f"entry {'.'.join(map(str, path))}{where} outputs {shape_text(shape)}")
     return texts
 
 
@@ -875,7 +457,7 @@ def solve(spec: Mapping[str, Any] | str | Path | Spec) -> SolveResult:
             assignments = [{unknowns[0]: v} for v in found]
         else:
             assignments, beyond = _derive_pair(spec, unknowns, names, ranges, lines)
-        _say(lines, "Each value found is confirmed by evaluating the whole network forward with it.")
+        say(lines, "Each value found is confirmed by evaluating the whole network forward with it.")
         if any(line.method == "iterated" for line in lines):
             result.method = "iterated"
     except Unsupported as why:
@@ -913,9 +495,9 @@ def _derive_pair(
     if same_layer:
         entry = _entry(spec, solve_for)
         assert isinstance(entry, LayerEntry)
-        context = _context(spec, solve_for, lines)
+        context = around_unknown(spec, solve_for, lines)
         if context.empty:
-            _say(lines, f"No value can work: {context.empty}.")
+            say(lines, f"No value can work: {context.empty}.")
             return [], False
         syms = {u.argument: symbol(_SYMBOLS[u.argument]) for u in (solve_for, walk_over)}
         derivations = _spatial_derivations(context, entry, syms, solve_for.argument, lines)
@@ -929,7 +511,7 @@ def _derive_pair(
             assignments += [{walk_over: value, solve_for: v} for v in found]
         _pair_table(lines, walk_name, solve_name, syms[walk_over.argument], syms[solve_for.argument], rows)
         return assignments, beyond
-    _say(lines, f"For each `{walk_name}` in its range, `{solve_name}` is derived as for a single unknown.")
+    say(lines, f"For each `{walk_name}` in its range, `{solve_name}` is derived as for a single unknown.")
     rows = []
     for value in range(ranges[walk_name][0], ranges[walk_name][1] + 1):
         sub = spec.substitute({walk_over: value})
@@ -965,4 +547,4 @@ def _pair_table(
     text = "; ".join(shown) if shown else "no value gives any"
     if empty:
         text += f" (none for ${latex(walk_sym)}$ = {', '.join(empty)})" if shown else ""
-    _say(lines, f"Values of `{solve_name}` in its range, for each `{walk_name}`: {text}.")
+    say(lines, f"Values of `{solve_name}` in its range, for each `{walk_name}`: {text}.")

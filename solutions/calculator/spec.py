@@ -43,6 +43,7 @@ __all__ = [
     "LayerEntry",
     "Spec",
     "Unknown",
+    "expand_entries",
     "load_spec",
     "parse_spec_text",
     "suggest",
@@ -160,7 +161,7 @@ class Spec:
 
     def layers(self) -> Iterator[LayerEntry]:
         """The layers in order, each repetition its own item (the rows of a summary)."""
-        return _expand(self.entries)
+        return expand_entries(self.entries)
 
     def targets(self) -> list[tuple[tuple[int, ...] | None, tuple[int | None, ...]]]:
         """(entry path, or None for the last layer; required shape) for every target given."""
@@ -179,13 +180,14 @@ class Spec:
         return found
 
 
-def _expand(entries: Sequence[Entry]) -> Iterator[LayerEntry]:
+def expand_entries(entries: Sequence[Entry]) -> Iterator[LayerEntry]:
+    """Each layer of ``entries`` once per repetition, blocks expanded in order."""
     for entry in entries:
         if entry.repeat == UNKNOWN:
             raise InvalidInputError("repeat", UNKNOWN, "a number to summarize; use `solve` to find it", entry.type)
         for _ in range(entry.repeat):  # type: ignore[arg-type]
             if isinstance(entry, BlockEntry):
-                yield from _expand(entry.entries)
+                yield from expand_entries(entry.entries)
             else:
                 yield entry
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from solutions.calculator.pages import fragments as calculator_fragments
 from solutions.exercises.audit import audit_exercise, comparisons
 from solutions.exercises.catalog import (
     DOCS_DIR,
@@ -403,6 +404,8 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
     for topic in TOPICS:
         for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):
             files[f"formulas/{topic}/{anchor}.md"] = formula_block(topic, anchor, usage)
+    for name, text in calculator_fragments().items():
+        files[name] = text
     written = [out / name for name, text in files.items() if _write(out / name, text)]
     return written
 

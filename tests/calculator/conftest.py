@@ -17,7 +17,7 @@ def pytest_runtest_logreport(report: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _TOTALS:
+    if not _TOTALS.get("networks"):
         return
     t = _TOTALS
     terminalreporter.write_line(

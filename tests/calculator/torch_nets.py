@@ -144,10 +144,12 @@ def slim_spec(spec: Any, scale: int = 1) -> Any:
     return out
 
 
-def torch_net(spec: dict[str, Any]) -> TorchNet:
-    """PyTorch's account of a given spec (AlexNet, VGG-16, the examples)."""
+def torch_net(spec: dict[str, Any], device: str = "cpu") -> TorchNet:
+    """PyTorch's account of a given spec (AlexNet, VGG-16, the examples). On the "meta" device
+    PyTorch computes shapes without computing values, which keeps big networks fast."""
     net = TorchNet(spec)
-    run_rows(expand(spec["layers"]), torch.zeros(1, *spec["input"]), net)
+    with torch.device(device):
+        run_rows(expand(spec["layers"]), torch.zeros(1, *spec["input"]), net)
     return net
 
 

@@ -67,6 +67,7 @@ CASES = [
     (net("Flatten", {"Linear": {"in_features": 10, "out_features": 2}}), ["layer 2 (Linear)", "in_features=10", "192"]),
     (net({"Linear": {"out_features": 2}}), ["layer 1 (Linear)", "Flatten"]),
     (net({"Conv1d": {"out_channels": 2, "kernel_size": 3}}), ["layer 1 (Conv1d)", "input shape=(3, 8, 8)", "(C, L)"]),
+    (net({"MaxPool2d": {"kernel_size": 2, "return_indices": True}}), ["return_indices=True", "(output, indices)"]),
     (net({"Dropout": {"p": 1.5}}), ["layer 1 (Dropout)", "p=1.5", "from 0 to 1"]),
     (net({"Softmax": {"dim": 5}}), ["layer 1 (Softmax)", "dim=5"]),
     (net({"Flatten": {"start_dim": 0}}), ["layer 1 (Flatten)", "start_dim=0"]),
