@@ -156,6 +156,9 @@ _ENTRIES: tuple[Notation, ...] = (
     _N("T", "T", "a transformation of the input: a translation, rotation or scaling", "", "real"),
     _N("eta", r"\eta", "learning rate of a gradient step", "lr", "positive"),
     _N("A", "A", "the matrix of a linear system (a convolution written as a matrix)", "", "real"),
+    _N("gamma", r"\gamma", "learnable scale of batch normalisation, one per channel", "bn.weight", "real"),
+    _N("beta", r"\beta", "learnable shift of batch normalisation, one per channel", "bn.bias", "real"),
+    _N("R", "R", "a rotation of the image plane, as an operator on images and kernels", "torch.rot90", "real"),
     _N("y", "y", "output values of a layer", "output", "real"),
     _N("loss", r"\mathcal{L}", "scalar loss being differentiated", "", "real"),
     _N(
