@@ -116,19 +116,20 @@ def test_random_networks_match_torch(chunk: int, record_property: Any) -> None:
     assert stats["networks"] - stats["refused"] > PER_CHUNK // 2
 
 
-_HYPOTHESIS_STATS = _fresh_stats()
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.randoms(use_true_random=False))
-def test_random_networks_match_torch_hypothesis(rng: random.Random) -> None:
+def test_random_networks_match_torch_hypothesis(record_property: Any) -> None:
     """The same check with Hypothesis drawing the choices, so a failure shrinks to a small network."""
-    check_net(random_net(rng), _HYPOTHESIS_STATS, rng)
+    stats = _fresh_stats()
+    start = time.perf_counter()
 
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.randoms(use_true_random=False))
+    def check(rng: random.Random) -> None:
+        check_net(random_net(rng), stats, rng)
 
-def test_hypothesis_run_counted(record_property: Any) -> None:
-    for key, value in _HYPOTHESIS_STATS.items():
+    check()
+    for key, value in stats.items():
         record_property(f"crosscheck_{key}", value)
+    record_property("crosscheck_seconds", time.perf_counter() - start)
 
 
 # ----------------------------------------------------------------------------------------------
