@@ -40,6 +40,7 @@ AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 def layer_label(entry: LayerEntry, index: int) -> str:
+    """How errors and explanations name a layer."""
     return f"layer {index} ({entry.type})"
 
 
@@ -112,11 +113,13 @@ class Context:
 
 
 def geometry(entry: LayerEntry, rank: int, where: str) -> dict[str, Any]:
+    """A layer's arguments without the channel counts, which sizes do not depend on."""
     layer = CATALOG[entry.type]
     return layer.bind(entry.args, (1,) * (rank + 1), where, infer=False)
 
 
 def substituted(sf: SizeFormula, input_size: Any) -> sp.Expr:
+    """The formula's own expression with the layer's values put in (symbols stay symbols)."""
     formula = sf.formula
     assert formula is not None
     values = {**formula.defaults, **sf.arguments, "input_size": input_size}
@@ -185,6 +188,7 @@ def _explain_steps(lines: list[Line] | None, label: str, steps: list[tuple[str, 
 
 
 def intersect(a: tuple[int, int | None] | None, b: tuple[int, int | None] | None) -> tuple[int, int | None] | None:
+    """Sizes allowed by both (None: none)."""
     if a is None or b is None:
         return None
     low = max(a[0], b[0])

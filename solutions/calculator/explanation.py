@@ -50,6 +50,7 @@ def _plain_math(item: Any) -> str:
 
 
 def math_lines(*items: Any, sep: str = r",\qquad ") -> tuple[str, str]:
+    """Display math for relations and expressions: (LaTeX, plain text)."""
     return sep.join(latex(item) for item in items), "    " + ";   ".join(_plain_math(item) for item in items)
 
 
@@ -79,6 +80,7 @@ def plain_text(markdown: str) -> str:
 
 
 def say(lines: list[Line] | None, text: str, *math_items: Any) -> None:
+    """Append a line (prose, then math) unless the caller wants no explanation (``lines`` is None)."""
     if lines is None:
         return
     if math_items:
@@ -89,10 +91,12 @@ def say(lines: list[Line] | None, text: str, *math_items: Any) -> None:
 
 
 def shape_text(shape: Sequence[int | None]) -> str:
+    """A shape with null for "any": (96, any, any)."""
     return "(" + ", ".join("any" if n is None else str(n) for n in shape) + ")"
 
 
 def interval_text(bounds: tuple[int | None, int | None], name: str) -> str:
+    """Integer bounds as inline LaTeX: $9 \\le k \\le 12$, $k = 9$, $k \\ge 30$."""
     low, high = bounds
     if low is not None and high is not None:
         return f"${name} = {low}$" if low == high else f"${low} \\le {name} \\le {high}$"
@@ -104,9 +108,11 @@ def interval_text(bounds: tuple[int | None, int | None], name: str) -> str:
 
 
 def wanted_text(sizes: tuple[int, int | None]) -> str:
+    """A required size range in words."""
     low, high = sizes
     return f"{low}" if low == high else f"at least {low}" if high is None else f"from {low} to {high}"
 
 
 def values_text(values: Mapping[str, int]) -> str:
+    """One solution as "stride = 4, padding = 0"."""
     return ", ".join(f"{name} = {value}" for name, value in values.items())

@@ -112,6 +112,7 @@ class Layer:
         return None if self.ndim is None else (self.ndim,)
 
     def check_input(self, shape: tuple[int, ...], where: str) -> None:
+        """Refuse an input of the wrong rank, as PyTorch would."""
         ranks = self.input_ranks()
         if ranks is not None and len(shape) - 1 not in ranks:
             allowed = " or ".join(rank_name(rank) for rank in ranks)
@@ -187,6 +188,8 @@ def _conv_padding_mode(
 
 
 class Conv(Layer):
+    """``nn.Conv{1,2,3}d``; ``padding`` may also be 'same' or 'valid'."""
+
     def __init__(self, ndim: int) -> None:
         self.ndim = ndim
         self.name = f"Conv{ndim}d"
@@ -240,6 +243,8 @@ class Conv(Layer):
 
 
 class ConvTranspose(Layer):
+    """``nn.ConvTranspose{1,2,3}d``: upsamples, so the receptive field stops being a window here."""
+
     def __init__(self, ndim: int) -> None:
         self.ndim = ndim
         self.name = f"ConvTranspose{ndim}d"
@@ -282,6 +287,8 @@ class ConvTranspose(Layer):
 
 
 class Pool(Layer):
+    """``nn.MaxPool{1,2,3}d`` and ``nn.AvgPool{1,2,3}d``; ``stride`` defaults to ``kernel_size``."""
+
     def __init__(self, ndim: int, kind: str) -> None:
         self.ndim = ndim
         self.kind = kind
@@ -372,6 +379,8 @@ class AdaptivePool(Layer):
 
 
 class BatchNorm(Layer):
+    """``nn.BatchNorm{1,2,3}d``: learns a scale and shift per channel, and keeps running statistics."""
+
     def __init__(self, ndim: int) -> None:
         self.ndim = ndim
         self.name = f"BatchNorm{ndim}d"
@@ -398,6 +407,8 @@ class BatchNorm(Layer):
 
 
 class Linear(Layer):
+    """``nn.Linear`` on a flat input: on a (C, ...) tensor PyTorch would map the last axis only."""
+
     name = "Linear"
     what = "fully connected layer on a flat input (put a Flatten before it)"
     args: ClassVar[Mapping[str, Arg]] = {
@@ -420,6 +431,8 @@ class Linear(Layer):
 
 
 class Flatten(Layer):
+    """``nn.Flatten``, whose dims count the batch axis as 0."""
+
     name = "Flatten"
     what = "flattens dimensions start_dim..end_dim of the batched tensor (all but the batch, by default)"
     args: ClassVar[Mapping[str, Arg]] = {"start_dim": Arg(A.integer, 1), "end_dim": Arg(A.integer, -1)}

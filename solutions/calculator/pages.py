@@ -131,7 +131,7 @@ def errors_list() -> str:
             items.append(f"- {what}:\n\n    ```text\n    error: {error}\n    ```")
         else:
             raise AssertionError(f"the example of {what} was accepted")
-    return "\n".join(items) + "\n"
+    return "\n\n".join(items) + "\n"
 
 
 def json_example(stem: str = "alexnet") -> str:

@@ -58,6 +58,7 @@ def _totals(summary: Summary) -> list[tuple[str, str]]:
 
 
 def summary_table(summary: Summary) -> str:
+    """Aligned columns and totals for a terminal."""
     rows = [list(_COLUMNS), *(_cells(row, "×") for row in summary.rows)]
     widths = [max(len(row[n]) for row in rows) for n in range(len(_COLUMNS))]
     right = {0, 3, 4, 5}
@@ -77,6 +78,7 @@ def summary_table(summary: Summary) -> str:
 
 
 def summary_markdown(summary: Summary) -> str:
+    """A Markdown table, then the totals as a list."""
     header = "| " + " | ".join(_COLUMNS) + " |"
     align = "|" + "|".join("---:" if n in (0, 3, 4, 5) else "---" for n in range(len(_COLUMNS))) + "|"
     lines = [header, align]
@@ -91,6 +93,7 @@ def summary_markdown(summary: Summary) -> str:
 
 
 def summary_csv(summary: Summary) -> str:
+    """One row per layer, then a total row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["index", "type", "output_shape", "params", "buffers", "macs", "receptive_field", "jump"])
@@ -112,6 +115,7 @@ def summary_csv(summary: Summary) -> str:
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
+    """Plain data: lists for shapes, ints for counts, None where the receptive field is not tracked."""
     largest = summary.largest_activation
     return {
         "name": summary.name,

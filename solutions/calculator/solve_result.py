@@ -102,6 +102,7 @@ class SolveResult:
         return "\n".join(out) + "\n"
 
     def to_json(self) -> dict[str, Any]:
+        """Plain data for ``json.dumps``."""
         return {
             "unknowns": list(self.unknowns),
             "ranges": {name: list(bounds) for name, bounds in self.ranges.items()},

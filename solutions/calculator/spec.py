@@ -73,6 +73,7 @@ class Unknown:
 
     @property
     def label(self) -> str:
+        """How messages name the unknown."""
         if self.argument == "input":
             return "the input's spatial size"
         where = ".".join(map(str, self.path))

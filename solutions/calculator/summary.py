@@ -65,14 +65,17 @@ class Summary:
 
     @property
     def total_params(self) -> int:
+        """Learnable parameters of every layer."""
         return sum(row.params for row in self.rows)
 
     @property
     def total_buffers(self) -> int:
+        """Buffer entries (running statistics, counters) of every layer."""
         return sum(row.buffers for row in self.rows)
 
     @property
     def total_macs(self) -> int:
+        """MACs of one forward pass at batch size 1."""
         return sum(row.macs for row in self.rows)
 
     @property

@@ -22,6 +22,7 @@ def _range(text: str) -> tuple[str, list[int]]:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments; ``run`` does the work."""
     parser.add_argument("spec", metavar="SPEC", help="YAML or JSON file with '?' unknowns and a target ('-': stdin)")
     parser.add_argument(
         "--range",

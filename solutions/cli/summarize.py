@@ -13,12 +13,14 @@ _FORMATS = ("table", "json", "markdown", "csv")
 
 
 def register(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments; ``run`` does the work."""
     parser.add_argument("spec", metavar="SPEC", help="YAML or JSON file ('-' reads standard input)")
     parser.add_argument("--format", choices=_FORMATS, default="table", help="output format (default: table)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the summary; bad input raises, and the dispatcher reports it on one line."""
     from solutions.calculator import summarize
     from solutions.calculator.spec import parse_spec_text
 

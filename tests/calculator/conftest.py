@@ -23,6 +23,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(
         f"torch cross-check: {t['networks']} random networks ({t['networks'] - t['refused']} valid, "
         f"{t['refused']} refused by PyTorch and the calculator alike), {t['rows']} layers compared, "
-        f"{t['rf_checked']} receptive fields measured ({t['rf_exact_dims']} exact per-dimension comparisons); "
-        f"seeded part {t['seconds']:.1f} s of CPU time"
+        f"{t['rf_checked']} receptive fields measured ({t['rf_exact_dims']} exact per-dimension comparisons), "
+        f"in {t['seconds']:.1f} s of test time"
     )

@@ -116,19 +116,20 @@ def test_random_networks_match_torch(chunk: int, record_property: Any) -> None:
     assert stats["networks"] - stats["refused"] > PER_CHUNK // 2
 
 
-_HYPOTHESIS_STATS = _fresh_stats()
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.randoms(use_true_random=False))
-def test_random_networks_match_torch_hypothesis(rng: random.Random) -> None:
+def test_random_networks_match_torch_hypothesis(record_property: Any) -> None:
     """The same check with Hypothesis drawing the choices, so a failure shrinks to a small network."""
-    check_net(random_net(rng), _HYPOTHESIS_STATS, rng)
+    stats = _fresh_stats()
+    start = time.perf_counter()
 
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.randoms(use_true_random=False))
+    def check(rng: random.Random) -> None:
+        check_net(random_net(rng), stats, rng)
 
-def test_hypothesis_run_counted(record_property: Any) -> None:
-    for key, value in _HYPOTHESIS_STATS.items():
+    check()
+    for key, value in stats.items():
         record_property(f"crosscheck_{key}", value)
+    record_property("crosscheck_seconds", time.perf_counter() - start)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,11 +175,12 @@ def test_named_networks_match_torch_and_the_literature(name: str, total_params: 
     assert stats["rf_exact_dims"] == 2 * tracked
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+SUMMARY_EXAMPLES = [path for path in sorted(EXAMPLES.glob("*.yaml")) if not load_spec(path).unknowns()]
+
+
+@pytest.mark.parametrize("path", SUMMARY_EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_without_unknowns_matches_torch(path: Path) -> None:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if load_spec(spec).unknowns():
-        pytest.skip("a solve example")
     net = torch_net(spec, device="meta")
     assert net.error_row is None, net.error
     stats = _fresh_stats()
