@@ -36,12 +36,23 @@ class InvalidInputError(ValueError, TypeError):
     """
 
     def __init__(self, argument: str, value: Any, allowed: str, where: str | None = None) -> None:
+        # A blank or odd name (an empty key in a spec, say) is shown quoted, so the message still names it.
+        argument = (
+            argument if isinstance(argument, str) and argument.strip() == argument and argument else repr(argument)
+        )
         self.argument = argument
         self.value = value
         self.allowed = allowed
         self.where = where
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{argument}={value!r} is not allowed: {argument} must be {allowed}")
+
+
+def _name(argument: Any) -> str:
+    """The name of the argument being checked: the helpers below report it in every message."""
+    if not isinstance(argument, str) or not argument:
+        raise InvalidInputError("argument", argument, "the name of the argument being checked (a non-empty str)")
+    return argument
 
 
 def _is_int(value: Any) -> bool:
@@ -56,6 +67,9 @@ def _is_int(value: Any) -> bool:
 
 def check_int(argument: str, value: Any, *, minimum: int = 1, where: str | None = None) -> int:
     """Return ``value`` as a Python int, or raise if it is not an integer ``>= minimum``."""
+    argument = _name(argument)
+    if not _is_int(minimum):
+        raise InvalidInputError("minimum", minimum, "an integer")
     if not _is_int(value):
         raise InvalidInputError(argument, value, f"an integer >= {minimum}", where)
     number = int(value)
@@ -66,6 +80,7 @@ def check_int(argument: str, value: Any, *, minimum: int = 1, where: str | None 
 
 def check_bool(argument: str, value: Any, *, where: str | None = None) -> bool:
     """Return ``value`` if it is a bool, else raise."""
+    argument = _name(argument)
     if not isinstance(value, bool):
         raise InvalidInputError(argument, value, "True or False", where)
     return value
@@ -73,6 +88,9 @@ def check_bool(argument: str, value: Any, *, where: str | None = None) -> bool:
 
 def check_choice(argument: str, value: Any, choices: Sequence[str], *, where: str | None = None) -> str:
     """Return ``value`` if it is one of ``choices``, else raise."""
+    argument = _name(argument)
+    if isinstance(choices, str) or not isinstance(choices, Sequence) or not all(isinstance(c, str) for c in choices):
+        raise InvalidInputError("choices", choices, "a sequence of str")
     if not isinstance(value, str) or value not in choices:
         allowed = "one of " + ", ".join(repr(c) for c in choices)
         raise InvalidInputError(argument, value, allowed, where)
@@ -92,6 +110,11 @@ def check_spatial(
     An int is repeated for every spatial dimension; a tuple must have one entry per dimension.
     When ``ndim`` is None the tuple's own length decides (1 to 3).
     """
+    argument = _name(argument)
+    if ndim is not None and (not _is_int(ndim) or not 1 <= int(ndim) <= 3):
+        raise InvalidInputError("ndim", ndim, "None or 1, 2 or 3")
+    if not _is_int(minimum):
+        raise InvalidInputError("minimum", minimum, "an integer")
     if isinstance(value, (list, tuple)):
         if ndim is not None and len(value) != ndim:
             raise InvalidInputError(argument, value, f"an integer or a tuple of {ndim} integers >= {minimum}", where)

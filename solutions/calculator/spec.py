@@ -228,8 +228,9 @@ def load_spec(spec: Mapping[str, Any] | str | Path | Spec) -> Spec:
         path = Path(spec)
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InvalidInputError("spec", str(spec), f"a readable YAML or JSON file ({error.strerror})") from None
+        except (OSError, ValueError) as error:  # ValueError: a path with a NUL byte
+            reason = getattr(error, "strerror", None) or str(error)
+            raise InvalidInputError("spec", str(spec), f"a readable YAML or JSON file ({reason})") from None
         source = str(spec)
         spec = parse_spec_text(text, source)
     if not isinstance(spec, Mapping):
@@ -250,7 +251,8 @@ class _Parser:
         for key in raw:
             if key not in _TOP_KEYS:
                 allowed = "one of the top-level keys " + ", ".join(_TOP_KEYS) + suggest(str(key), _TOP_KEYS)
-                raise InvalidInputError(str(key), raw[key], allowed, self.where)
+                name = str(key) if isinstance(key, str) and key.strip() else f"top-level key {key!r}"
+                raise InvalidInputError(name, raw[key], allowed, self.where)
         for key in ("input", "layers"):
             if key not in raw:
                 raise InvalidInputError(key, None, f"given: a spec needs {key!r}", self.where)

@@ -188,7 +188,7 @@ def _kernel_kwargs(kernel_size: Any, ndim: int | None) -> tuple[int, dict[str, A
         sizes = tuple(kernel_size)
     else:
         ndim = 2 if ndim is None else ndim
-        if ndim not in (1, 2, 3):
+        if isinstance(ndim, bool) or not isinstance(ndim, int) or ndim not in (1, 2, 3):
             raise InvalidInputError("ndim", ndim, "1, 2 or 3")
         sizes = (kernel_size,) * ndim
     return ndim, dict(zip(kernel_arguments(ndim), sizes, strict=True))

@@ -136,6 +136,8 @@ _INPUT = ReceptiveField(size=1, jump=1, start=0)
 
 
 def _layers(layers: Iterable[Any]) -> list[RFLayer]:
+    if isinstance(layers, (str, bytes, Mapping)) or not isinstance(layers, Iterable):
+        raise InvalidInputError("layers", layers, "a sequence of layers: RFLayer, mappings or (k, s, p, d) tuples")
     out = [RFLayer.of(layer) for layer in layers]
     for layer in out:  # validate every argument the same way the layer formulas do
         RF_SIZE_STEP.bind(previous_size=1, previous_jump=1, kernel_size=layer.kernel_size, dilation=layer.dilation)

@@ -17,6 +17,8 @@ from solutions.errors import InvalidInputError, check_choice, check_int, check_s
 from solutions.reference.counting import MacCounter
 
 __all__ = [
+    "MAX_ELEMENTS",
+    "allocate",
     "as_array",
     "check_bias",
     "check_counter",
@@ -29,6 +31,21 @@ __all__ = [
 ]
 
 PADDING_STRINGS = ("valid", "same", "full")
+
+#: The references compute every number they report; past this many array entries (1 GiB of
+#: float64) a request is refused with a clear error instead of a MemoryError or a long stall.
+MAX_ELEMENTS = 2**27
+
+
+def allocate(shape: tuple[Any, ...], fill: float = 0.0, *, argument: str = "size") -> np.ndarray:
+    """A float64 array of ``shape`` filled with ``fill``, if it fits the references' budget."""
+    total = 1
+    for extent in shape:
+        total *= int(extent)
+    if total > MAX_ELEMENTS:
+        allowed = f"small enough for the NumPy reference to compute (at most {MAX_ELEMENTS:,} numbers per array)"
+        raise InvalidInputError(argument, tuple(int(e) for e in shape), allowed)
+    return np.full(tuple(int(e) for e in shape), fill, dtype=np.float64)
 
 
 def as_array(argument: str, value: Any, *, ndims: tuple[int, ...], what: str, where: str | None = None):
@@ -125,7 +142,7 @@ def window_starts(padded_length: int, extent: int, stride: int) -> list[int]:
 def pad_array(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: float = 0.0) -> np.ndarray:
     """Allocate the padded input: ``x`` (channels-first) surrounded by ``value`` on the spatial axes."""
     shape = (x.shape[0], *(n + left + right for n, (left, right) in zip(x.shape[1:], pads, strict=True)))
-    padded = np.full(shape, value, dtype=np.float64)
+    padded = allocate(shape, value)
     inner = (slice(None), *(slice(left, left + n) for n, (left, _) in zip(x.shape[1:], pads, strict=True)))
     padded[inner] = x
     return padded

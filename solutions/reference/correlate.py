@@ -14,6 +14,7 @@ import numpy as np
 
 from solutions.errors import InvalidInputError, check_spatial
 from solutions.reference._common import (
+    allocate,
     as_array,
     check_bias,
     check_counter,
@@ -123,7 +124,7 @@ def _correlate(
     out_shape = tuple(len(a) for a in starts)
 
     cin_g, cout_g = in_channels // groups, out_channels // groups
-    out = np.zeros((groups, cout_g, *out_shape))
+    out = allocate((groups, cout_g, *out_shape))
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         # The input elements this tap reads, for every output position at once.
         rows = np.ix_(*(a + t * d for a, t, d in zip(starts, tap, dilation, strict=True)))

@@ -16,6 +16,7 @@ import numpy as np
 
 from solutions.errors import InvalidInputError, check_spatial
 from solutions.reference._common import (
+    allocate,
     as_array,
     check_groups,
     check_real,
@@ -87,7 +88,7 @@ def conv_input_grad(
         )
 
     cin_g, cout_g = in_channels // groups, out_channels // groups
-    grad_padded = np.zeros((groups, cin_g, *padded_shape))
+    grad_padded = allocate((groups, cin_g, *padded_shape))
     upstream = grad_output.reshape(groups, cout_g, 1, *out_shape[1:])
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         taps = weight[(slice(None), slice(None), *tap)].reshape(groups, cout_g, cin_g, *([1] * ndim))

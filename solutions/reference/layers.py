@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from solutions.errors import InvalidInputError, check_bool, check_int, check_spatial
-from solutions.reference._common import as_array, check_counter, check_groups, check_real, resolve_padding
+from solutions.reference._common import allocate, as_array, check_counter, check_groups, check_real, resolve_padding
 from solutions.reference.correlate import cross_correlate
 from solutions.reference.counting import MacCounter
 from solutions.reference.pooling import avg_pool, max_pool
@@ -67,8 +67,9 @@ class Layer:
 
 def _initial(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator, fill: float | None) -> np.ndarray:
     if fill is not None:
-        return np.full(shape, fill, dtype=np.float64)
+        return allocate(shape, fill)
     bound = 1.0 / np.sqrt(fan_in)  # PyTorch's default range; only the determinism matters here
+    allocate(shape)  # refuses sizes beyond the references' budget before drawing
     return rng.uniform(-bound, bound, size=shape)
 
 
@@ -253,7 +254,7 @@ class BatchNorm(Layer):
         self.affine = check_bool("affine", affine)
         self.track_running_stats = check_bool("track_running_stats", track_running_stats)
         n = self.num_features
-        self.weight = np.ones(n) if self.affine else None
+        self.weight = allocate((n,), 1.0) if self.affine else None
         self.bias = np.zeros(n) if self.affine else None
         self.running_mean = np.zeros(n) if self.track_running_stats else None
         self.running_var = np.ones(n) if self.track_running_stats else None

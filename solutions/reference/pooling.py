@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from solutions.errors import InvalidInputError, check_bool, check_int, check_spatial
-from solutions.reference._common import as_array
+from solutions.reference._common import allocate, as_array
 
 __all__ = ["adaptive_avg_pool", "avg_pool", "max_pool", "pool_window_starts"]
 
@@ -95,7 +95,7 @@ def _canvas(x, padding, starts, kernel_size, dilation, fill):
         max(int(a[-1]) + d * (k - 1) + 1, n + 2 * p)
         for a, k, d, n, p in zip(starts, kernel_size, dilation, x.shape[1:], padding, strict=True)
     ]
-    canvas = np.full((x.shape[0], *sizes), fill, dtype=np.float64)
+    canvas = allocate((x.shape[0], *sizes), fill)
     return canvas, (slice(None), *(slice(p, p + n) for p, n in zip(padding, x.shape[1:], strict=True)))
 
 
@@ -117,7 +117,7 @@ def max_pool(
     x, kernel_size, padding, dilation, starts = _pool_setup(x, kernel_size, stride, padding, dilation, ceil_mode)
     canvas, inner = _canvas(x, padding, starts, kernel_size, dilation, -np.inf)
     canvas[inner] = x
-    out = np.full((x.shape[0], *(len(a) for a in starts)), -np.inf)
+    out = allocate((x.shape[0], *(len(a) for a in starts)), -np.inf)
     for slab in _slabs(canvas, starts, kernel_size, dilation):
         out = np.maximum(out, slab)
     return out
@@ -183,7 +183,7 @@ def adaptive_avg_pool(x: Any, output_size: int | tuple[int | None, ...]) -> np.n
     bounds = [
         [((i * n) // o, -((-(i + 1) * n) // o)) for i in range(o)] for o, n in zip(sizes, x.shape[1:], strict=True)
     ]
-    out = np.empty((x.shape[0], *sizes))
+    out = allocate((x.shape[0], *sizes))
     for index in itertools.product(*(range(o) for o in sizes)):
         window = x[(slice(None), *(slice(*bounds[axis][i]) for axis, i in enumerate(index)))]
         out[(slice(None), *index)] = window.reshape(x.shape[0], -1).mean(axis=1)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from solutions.errors import InvalidInputError, check_int
+from solutions.reference._common import allocate
 from solutions.reference.gradients import conv_input_grad
 from solutions.reference.layers import AvgPool, BatchNorm, Conv, ConvTranspose, Layer, MaxPool, ReLU
 from solutions.reference.pooling import pool_window_starts
@@ -46,7 +47,7 @@ def receptive_field_mask(
 
     # Forward pass on zeros, only to learn every layer's input shape (and to validate the stack).
     shapes = [shape]
-    x = np.zeros(shape)
+    x = allocate(shape)
     for index, layer in enumerate(layers):
         try:
             x = layer.forward(x)
@@ -123,7 +124,7 @@ def _conv_transpose_backward(layer: ConvTranspose, in_shape: tuple[int, ...], gr
     ]
     canvas_shape = [max(int(p.max()) for p in axis_targets) + 1 for axis_targets in targets]
     # Put the output gradient back where it sat on the uncropped canvas (padding cropped from the front).
-    canvas = np.zeros((grad.shape[0], *(c + op for c, op in zip(canvas_shape, layer.output_padding, strict=True))))
+    canvas = allocate((grad.shape[0], *(c + op for c, op in zip(canvas_shape, layer.output_padding, strict=True))))
     placed = tuple(slice(p, p + n) for p, n in zip(layer.padding, grad.shape[1:], strict=True))
     canvas[(slice(None), *placed)] = grad
     groups = layer.groups
@@ -154,7 +155,7 @@ def _pool_backward(layer: MaxPool | AvgPool, in_shape: tuple[int, ...], grad: np
         max(int(a[-1]) + d * (k - 1) + 1, n + 2 * p)
         for a, k, d, n, p in zip(starts, kernel_size, dilation, in_shape[1:], padding, strict=True)
     ]
-    canvas = np.zeros((in_shape[0], *sizes))
+    canvas = allocate((in_shape[0], *sizes))
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         rows = np.ix_(*(a + t * d for a, t, d in zip(starts, tap, dilation, strict=True)))
         np.add.at(canvas, (slice(None), *rows), grad)

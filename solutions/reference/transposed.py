@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from solutions.errors import InvalidInputError, check_int, check_spatial
-from solutions.reference._common import as_array, check_bias, check_counter, check_groups
+from solutions.reference._common import allocate, as_array, check_bias, check_counter, check_groups
 from solutions.reference.counting import MacCounter
 
 __all__ = ["conv_transpose"]
@@ -92,7 +92,7 @@ def conv_transpose(
         crops.append(slice(padding[axis], stop))
 
     cin_g, cout_g = in_channels // groups, out_channels // groups
-    canvas = np.zeros((groups, cout_g, *(c + op for c, op in zip(canvas_shape, output_padding, strict=True))))
+    canvas = allocate((groups, cout_g, *(c + op for c, op in zip(canvas_shape, output_padding, strict=True))))
     grouped = x.reshape(groups, cin_g, 1, *x.shape[1:])
     for tap in itertools.product(*(range(k) for k in kernel_size)):
         taps = weight[(slice(None), slice(None), *tap)].reshape(groups, cin_g, cout_g, *([1] * ndim))
