@@ -29,8 +29,8 @@ def test_every_link_works_on_github_and_on_the_site():
 
 def test_the_set_up_command_is_the_readmes():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    command = "python3 -m venv .venv && .venv/bin/pip install -e '.[docs]' && .venv/bin/mkdocs serve"
-    assert command in readme and command in TEXT
+    command = re.search(r"^python3 -m venv .*mkdocs serve$", readme, re.M).group(0)
+    assert command in TEXT
 
 
 def test_the_commands_it_names_exist():
