@@ -24,6 +24,7 @@ __all__ = [
     "check_counter",
     "check_groups",
     "check_real",
+    "check_walk",
     "pad_array",
     "resolve_padding",
     "spatial_ndim",
@@ -131,12 +132,20 @@ def window_starts(padded_length: int, extent: int, stride: int) -> list[int]:
 
     ``extent`` is the span from first to last tap, ``dilation*(k-1) + 1``.
     """
+    check_walk(padded_length)
     starts = []
     start = 0
     while start + extent - 1 <= padded_length - 1:
         starts.append(start)
         start += stride
     return starts
+
+
+def check_walk(padded_length: int, argument: str = "padding") -> None:
+    """Refuse to walk an axis longer than an array the references could allocate (it would stall)."""
+    if padded_length > MAX_ELEMENTS:
+        allowed = f"small enough that the padded axis ({padded_length:,}) stays within {MAX_ELEMENTS:,} positions"
+        raise InvalidInputError(argument, padded_length, allowed)
 
 
 def pad_array(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: float = 0.0) -> np.ndarray:

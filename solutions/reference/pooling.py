@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from solutions.errors import InvalidInputError, check_bool, check_int, check_spatial
-from solutions.reference._common import allocate, as_array
+from solutions.reference._common import allocate, as_array, check_walk
 
 __all__ = ["adaptive_avg_pool", "avg_pool", "max_pool", "pool_window_starts"]
 
@@ -44,6 +44,7 @@ def pool_window_starts(
     ceil_mode = check_bool("ceil_mode", ceil_mode)
     extent = dilation * (kernel_size - 1) + 1
     padded = length + 2 * padding
+    check_walk(padded)
     starts = []
     start = 0
     while start + extent - 1 <= padded - 1:  # the whole window fits in the padded input

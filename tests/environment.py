@@ -1,0 +1,21 @@
+"""Tests that need a component outside Python (PyTorch, Chromium, Node, a linter binary) skip with
+a message that says how to install it, except in CI (``CI=true``), where a missing component is a
+failure: CI must run every test. Import as ``from environment import require`` (the tests folder is
+on the import path through its conftest)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, component: str, how: str) -> None:
+    """Skip (or, in CI, fail) unless ``available``; ``how`` says how to install ``component``."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{component} is required in CI but missing; install it with: {how}")
+    pytest.skip(f"{component} is not installed; to run this test: {how}")
