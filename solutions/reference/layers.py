@@ -255,9 +255,9 @@ class BatchNorm(Layer):
         self.track_running_stats = check_bool("track_running_stats", track_running_stats)
         n = self.num_features
         self.weight = allocate((n,), 1.0) if self.affine else None
-        self.bias = np.zeros(n) if self.affine else None
-        self.running_mean = np.zeros(n) if self.track_running_stats else None
-        self.running_var = np.ones(n) if self.track_running_stats else None
+        self.bias = allocate((n,)) if self.affine else None
+        self.running_mean = allocate((n,)) if self.track_running_stats else None
+        self.running_var = allocate((n,), 1.0) if self.track_running_stats else None
         self.num_batches_tracked = np.array(0, dtype=np.int64) if self.track_running_stats else None
 
     def parameters(self) -> list[np.ndarray]:

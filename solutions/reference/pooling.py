@@ -151,7 +151,7 @@ def avg_pool(
         counted[(slice(None), *(slice(0, n + 2 * p) for n, p in zip(x.shape[1:], padding, strict=True)))] = 1.0
     else:
         counted[inner] = 1.0
-    total = np.zeros((x.shape[0], *(len(a) for a in starts)))
+    total = allocate((x.shape[0], *(len(a) for a in starts)))
     divisor = np.zeros_like(total)
     for value_slab, count_slab in zip(
         _slabs(values, starts, kernel_size, dilation),

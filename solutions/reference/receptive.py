@@ -63,7 +63,7 @@ def receptive_field_mask(
         if check_int("output_index", entry, minimum=0) >= size:
             raise InvalidInputError("output_index", output_index, what)
 
-    grad = np.zeros(shapes[-1])
+    grad = allocate(shapes[-1])
     grad[(0, *output_index)] = 1.0
     for layer, in_shape in zip(reversed(layers), reversed(shapes[:-1]), strict=True):
         grad = np.abs(_backward(layer, in_shape, grad))
@@ -128,7 +128,7 @@ def _conv_transpose_backward(layer: ConvTranspose, in_shape: tuple[int, ...], gr
     placed = tuple(slice(p, p + n) for p, n in zip(layer.padding, grad.shape[1:], strict=True))
     canvas[(slice(None), *placed)] = grad
     groups = layer.groups
-    per_group = np.zeros((groups, *in_shape[1:]))
+    per_group = allocate((groups, *in_shape[1:]))
     grouped = canvas.reshape(groups, grad.shape[0] // groups, *canvas.shape[1:]).sum(axis=1)
     for tap in itertools.product(*(range(k) for k in layer.kernel_size)):
         rows = np.ix_(*(targets[axis][t] for axis, t in enumerate(tap)))
