@@ -70,10 +70,7 @@ _SYMBOLS = {
     "out_channels": "C_out",
     "out_features": "n_out",
 }
-_ROUNDING_RULES = {
-    "floor": r"$\lfloor N/D \rfloor + c$ lies in $[m, M]$ exactly when $D(m - c) \le N \le D(M - c + 1) - 1$",
-    "ceiling": r"$\lceil N/D \rceil + c$ lies in $[m, M]$ exactly when $D(m - c - 1) + 1 \le N \le D(M - c)$",
-}
+_ROUNDING = {"floor": ("down", sp.floor), "ceiling": ("up", sp.ceiling)}
 _SPATIAL = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 #: For a pair, the one solved for comes first here (bounds linear in it); the other is enumerated.
 _SOLVE_FOR_FIRST = ("padding", "output_padding", "kernel_size", "input", "out_channels", "out_features", "dilation")
@@ -139,12 +136,16 @@ def _spatial_derivations(
                 sp.Eq(symbol("o"), expr, evaluate=False),
             )
             if derivation.rounding:
-                rule = _ROUNDING_RULES[derivation.rounding]
-                parts = (
-                    f"$N = {latex(derivation.numerator)}$, $D = {latex(derivation.denominator)}$, "
-                    f"$c = {latex(derivation.offset)}$"
+                # Stated with this layer's own numerator and divisor, so the page uses only the notation.
+                direction, rounding = _ROUNDING[derivation.rounding]
+                quotient = sp.Mul(derivation.numerator, sp.Pow(derivation.denominator, -1), evaluate=False)
+                rounded = sp.Add(rounding(quotient, evaluate=False), derivation.offset, evaluate=False)
+                say(
+                    lines,
+                    f"Rounding {direction} is removed exactly: with a positive integer divisor, ${latex(rounded)}$ "
+                    "takes the required values exactly when",
+                    *derivation.inequalities,
                 )
-                say(lines, f"For integers $N$ and $D > 0$, {rule}. Here {parts}:", *derivation.inequalities)
             else:
                 say(lines, "No rounding: the inequalities are direct:", *derivation.inequalities)
             solved = [b for b in derivation.bounds if b is not sp.true]

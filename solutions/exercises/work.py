@@ -265,6 +265,20 @@ class Work:
         self.steps.append(LetStep(lhs, expr, values, value, ordered=as_written, relation=relation))
         return value
 
+    def solve(self, spec: Mapping[str, Any]) -> Any:
+        """Answer an inverse question with the network calculator, showing how it derives the answer.
+
+        ``spec`` is a network description with ``"?"`` for the unknown (see the Calculator page).
+        The calculator's own evaluations are not steps; its derivation (the inequalities it solves)
+        is. Returns its ``SolveResult``, whose ``solutions`` lists every answer in the range.
+        """
+        from solutions.calculator import solve  # the calculator builds on the formulas, not on the exercises
+
+        with self.quietly():
+            found = solve(spec)
+        self.steps.append(Note(found.explanation_for("../../")))
+        return found
+
     def note(self, text: str) -> None:
         """Add a sentence between derivation steps."""
         self.steps.append(Note(text))

@@ -181,10 +181,10 @@ def adaptive_avg_pool(x: Any, output_size: int | tuple[int | None, ...]) -> np.n
         )
     else:
         sizes = (check_int("output_size", output_size),) * ndim
+    out = allocate((x.shape[0], *sizes), argument="output_size")  # before walking every output index
     bounds = [
         [((i * n) // o, -((-(i + 1) * n) // o)) for i in range(o)] for o, n in zip(sizes, x.shape[1:], strict=True)
     ]
-    out = allocate((x.shape[0], *sizes))
     for index in itertools.product(*(range(o) for o in sizes)):
         window = x[(slice(None), *(slice(*bounds[axis][i]) for axis, i in enumerate(index)))]
         out[(slice(None), *index)] = window.reshape(x.shape[0], -1).mean(axis=1)

@@ -34,6 +34,16 @@ def ex4a(w: Work) -> None:
     (solved,) = sp.solve(sp.Eq(general, o), k)
     w.result("kernel_formula", solved, "Kernel size from the input and output sizes")
     kernel = w.derive("k", solved, {i: side_in, o: side_out})
+    w.note("The network calculator derives the same from the layer written with its kernel unknown:")
+    found = w.solve(
+        {
+            "input": [w.given.input[2], side_in, side_in],
+            "layers": [{"Conv2d": {"out_channels": w.given.layer1_maps, "kernel_size": "?"}}],
+            "target": [w.given.layer1_maps, side_out, side_out],
+        }
+    )
+    if found.solutions != [{"kernel_size": kernel}]:
+        raise ArithmeticError(f"the calculator finds {found.solutions}, SymPy k = {kernel}")
     w.result("kernel_shape", (kernel, kernel), "Spatial size of the first layer's kernels")
     if kernel % 2 != 1:
         raise AssertionError("the question promises an odd kernel")

@@ -63,8 +63,21 @@ def q1b(w: Work) -> None:
 def q1c(w: Work) -> None:
     height, width, channels = w.given.image
     out_channels = w.given.out_features
-    w.note("A fully connected layer sees the whole image at once, so the kernel must cover all of it:")
-    kernel = w.let("k", "i", i=height)
+    w.note(
+        "The fully connected layer makes one vector of the whole image, so the convolution must have a single "
+        "output position. Which kernels give that without padding? The network calculator solves the "
+        "output-size relation for the kernel:"
+    )
+    found = w.solve(
+        {
+            "input": [channels, height, width],
+            "layers": [{"Conv2d": {"out_channels": out_channels, "kernel_size": "?"}}],
+            "target": [out_channels, 1, 1],
+            "range": {"kernel_size": [1, height]},
+        }
+    )
+    (solution,) = found.solutions
+    kernel = solution["kernel_size"]
     w.note("With that kernel and no padding, the output size does not depend on the stride $s$ at all:")
     side = conv_output_size(height, kernel_size=kernel, stride=symbol("s"), padding=0)
     w.result("kernel_size", kernel, "Kernel size (height = width)")
@@ -109,8 +122,25 @@ def q1c(w: Work) -> None:
 def q1d(w: Work) -> None:
     height, width, channels = w.given.image
     patch, out_channels = w.given.patch, w.given.out_features
-    kernel = w.let("k", "k", k=patch)
-    stride = w.let("s", "k", k=patch)
+    side = height // patch
+    w.note(
+        "The patch-wise layer gives one vector per patch, a grid of patches across the image. The network "
+        "calculator finds every kernel size and stride that give that many output positions without padding:"
+    )
+    found = w.solve(
+        {
+            "input": [channels, height, width],
+            "layers": [{"Conv2d": {"out_channels": out_channels, "kernel_size": "?", "stride": "?"}}],
+            "target": [out_channels, side, side],
+            "range": {"kernel_size": [1, height], "stride": [1, height]},
+        }
+    )
+    tiling = [pair for pair in found.solutions if pair["kernel_size"] == pair["stride"]]
+    w.note(
+        f"Of those {len(found.solutions)} pairs, one moves the kernel by exactly its own size, so that the windows "
+        "neither overlap nor leave gaps, as the patches do:"
+    )
+    ((kernel, stride),) = [(pair["kernel_size"], pair["stride"]) for pair in tiling]
     side = conv_output_size(height, kernel_size=kernel, stride=stride)
     w.result("kernel_size", kernel, "Kernel size (height = width), one patch")
     w.result("stride", stride, "Stride, one whole patch")
