@@ -16,6 +16,7 @@ import sympy as sp
 from solutions import reference as ref
 from solutions.exercises.work import Work
 from solutions.formulas import conv_output_size, conv_transpose_output_size
+from solutions.formulas.matrices import cross_correlation, entries
 from solutions.notation import indexed, symbol
 from solutions.render.latex import latex, latex_substituted, latex_value
 
@@ -25,11 +26,6 @@ def _tex(matrix: sp.Matrix) -> str:
     return latex(matrix).replace(" & ", "&")
 
 
-def _entries(key: str, rows: int, cols: int) -> sp.Matrix:
-    """A matrix of notation symbols x_11, x_12, ... (rows and columns counted from 1)."""
-    return sp.Matrix(rows, cols, lambda r, c: indexed(key, f"{r + 1}{c + 1}"))
-
-
 def _scatter(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
     """Transposed convolution (stride 1, no padding): each x[a, b] adds x[a, b] * kernel at (a, b)."""
     out = sp.zeros(x.rows + kernel.rows - 1, x.cols + kernel.cols - 1)
@@ -37,14 +33,6 @@ def _scatter(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
         for b in range(x.cols):
             out[a : a + kernel.rows, b : b + kernel.cols] += x[a, b] * kernel
     return out
-
-
-def _correlate(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
-    """Valid cross-correlation (what frameworks call convolution), entry by entry."""
-    rows, cols = x.rows - kernel.rows + 1, x.cols - kernel.cols + 1
-    return sp.Matrix(
-        rows, cols, lambda r, c: sum(x[r : r + kernel.rows, c : c + kernel.cols].multiply_elementwise(kernel))
-    )
 
 
 def _kernel(w: Work) -> sp.Matrix:
@@ -60,7 +48,7 @@ def _kernel(w: Work) -> sp.Matrix:
 def _system(w: Work, kernel: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix, sp.Matrix]:
     """The unknown input, its scatter-add, and the system A vec(x) = vec(z) it must satisfy."""
     rows, cols = w.given.input_shape
-    xs = _entries("x", rows, cols)
+    xs = entries("x", rows, cols)
     scattered = _scatter(xs, kernel)
     target = sp.Matrix(w.given.transposed_output)
     equations = [scattered[n] - target[n] for n in range(len(target))]
@@ -211,7 +199,7 @@ def q3a(w: Work) -> None:
     w12 = indexed("w", "12")
     open_kernel = kernel.copy()
     open_kernel[0, 1] = w12
-    in_w12 = _correlate(solved, open_kernel)
+    in_w12 = cross_correlation(solved, open_kernel)
     w.derive("y", in_w12)
     mismatch = [e for e in (in_w12 - sp.Matrix(w.source.output)) if e != 0]
     (solved_w12,) = sp.solve(mismatch, w12, dict=True)

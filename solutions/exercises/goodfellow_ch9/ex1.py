@@ -12,27 +12,7 @@ import sympy as sp
 
 from solutions import reference as ref
 from solutions.exercises.work import Work
-from solutions.notation import indexed
-
-
-def _entries(key: str, rows: int, cols: int) -> sp.Matrix:
-    """A matrix of notation symbols x_11, x_12, ... (rows and columns counted from 1)."""
-    return sp.Matrix(rows, cols, lambda r, c: indexed(key, f"{r + 1}{c + 1}"))
-
-
-def _rot180(matrix: sp.Matrix) -> sp.Matrix:
-    """The matrix turned by 180°: rows and columns both reversed."""
-    return matrix[::-1, ::-1]
-
-
-def _correlate(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
-    """Valid cross-correlation of SymPy matrices, written out entry by entry."""
-    rows, cols = x.rows - kernel.rows + 1, x.cols - kernel.cols + 1
-    return sp.Matrix(
-        rows,
-        cols,
-        lambda r, c: sum(x[r + a, c + b] * kernel[a, b] for a in range(kernel.rows) for b in range(kernel.cols)),
-    )
+from solutions.formulas.matrices import cross_correlation, entries, rotate_180
 
 
 def _convolve(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
@@ -60,19 +40,19 @@ def _paired_difference(x: sp.Matrix, kernel: sp.Matrix) -> sp.Expr:
 
 
 def ex1a(w: Work) -> None:
-    x, kernel = _entries("x", 2, 2), _entries("w", 2, 2)
+    x, kernel = entries("x", 2, 2), entries("w", 2, 2)
     n = len(kernel)
     w.note(
         "One output position of a 2 × 2 kernel $w$ over a 2 × 2 window $x$ (larger kernels work the same way). "
         "Cross-correlation pairs $w_{ab}$ with $x_{ab}$; convolution pairs it with the pixel in the opposite "
         "position, $x_{3-a,\\,3-b}$:"
     )
-    correlation = _correlate(x, kernel)[0, 0]
+    correlation = cross_correlation(x, kernel)[0, 0]
     convolution = _convolve(x, kernel)[0, 0]
     w.derive(r"y_{\mathrm{corr}}", correlation)
     w.derive(r"y_{\mathrm{conv}}", convolution)
     w.note("Turning the kernel by 180° first and then cross-correlating gives the convolution term for term:")
-    rotated = _correlate(x, _rot180(kernel))[0, 0]
+    rotated = cross_correlation(x, rotate_180(kernel))[0, 0]
     w.derive(r"y_{\mathrm{corr}}\big|_{w \to \operatorname{rot}_{180^\circ} w}", rotated)
     w.result(
         "conv_is_flipped_corr",
@@ -151,7 +131,7 @@ def _squared_error(output: np.ndarray, target: np.ndarray) -> float:
 
 
 def ex1c(w: Work) -> None:
-    x, kernel, delta = _entries("x", 3, 3), _entries("w", 2, 2), _entries("delta", 2, 2)
+    x, kernel, delta = entries("x", 3, 3), entries("w", 2, 2), entries("delta", 2, 2)
     w.note(
         "Take a 3 × 3 input and a 2 × 2 kernel, and let $\\delta_{rc} = \\partial \\mathcal{L} / \\partial y_{rc}$ "
         "be the upstream gradient (whatever the loss and the layers after this one). By the chain rule "
@@ -167,10 +147,10 @@ def ex1c(w: Work) -> None:
         "back:"
     )
     v = sp.Matrix(2, 2, lambda r, c: sp.Dummy(f"v{r}{c}"))
-    corr_loss = sum(delta[r, c] * _correlate(x, v)[r, c] for r in range(2) for c in range(2))
+    corr_loss = sum(delta[r, c] * cross_correlation(x, v)[r, c] for r in range(2) for c in range(2))
     corr_gradient = v.applyfunc(lambda entry: sp.diff(corr_loss, entry))
-    corr_gradient = corr_gradient.xreplace(dict(zip(v, _rot180(kernel), strict=True)))
-    back = _rot180(corr_gradient)
+    corr_gradient = corr_gradient.xreplace(dict(zip(v, rotate_180(kernel), strict=True)))
+    back = rotate_180(corr_gradient)
     w.derive(
         r"\operatorname{rot}_{180^\circ}\!\left(\frac{\partial \mathcal{L}}{\partial v}\Big|_{\mathrm{corr},\,"
         r"v = \operatorname{rot}_{180^\circ} w}\right)",

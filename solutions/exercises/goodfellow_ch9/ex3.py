@@ -14,12 +14,8 @@ import sympy as sp
 from solutions import reference as ref
 from solutions.exercises.work import Work
 from solutions.formulas import conv_output_size, padding_for_mode, pool_output_size
-from solutions.notation import indexed, symbol
-
-
-def _entries(key: str, rows: int, cols: int) -> sp.Matrix:
-    """A matrix of notation symbols x_11, x_12, ... (rows and columns counted from 1)."""
-    return sp.Matrix(rows, cols, lambda r, c: indexed(key, f"{r + 1}{c + 1}"))
+from solutions.formulas.matrices import cross_correlation, entries
+from solutions.notation import symbol
 
 
 def _pad(matrix: sp.Matrix, p: int) -> sp.Matrix:
@@ -27,16 +23,6 @@ def _pad(matrix: sp.Matrix, p: int) -> sp.Matrix:
     padded = sp.zeros(matrix.rows + 2 * p, matrix.cols + 2 * p)
     padded[p : p + matrix.rows, p : p + matrix.cols] = matrix
     return padded
-
-
-def _correlate(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
-    """Valid cross-correlation of SymPy matrices, written out entry by entry (the kernel is not flipped)."""
-    rows, cols = x.rows - kernel.rows + 1, x.cols - kernel.cols + 1
-    return sp.Matrix(
-        rows,
-        cols,
-        lambda r, c: sum(x[r + a, c + b] * kernel[a, b] for a in range(kernel.rows) for b in range(kernel.cols)),
-    )
 
 
 def _pairs_met(image: np.ndarray, k: int, p: int) -> np.ndarray:
@@ -69,8 +55,8 @@ def ex3a(w: Work) -> None:
     )
     with w.quietly():
         ((p_solve, _),) = padding_for_mode("full", k)
-    unknowns = _entries("x", rows, cols)
-    full = _correlate(_pad(unknowns, p_solve), kernel)
+    unknowns = entries("x", rows, cols)
+    full = cross_correlation(_pad(unknowns, p_solve), kernel)
     target = sp.Matrix(w.source.output_full)
     (solution,) = sp.linsolve(list(full - target), list(unknowns))
     if any(sp.sympify(value).free_symbols for value in solution):
@@ -106,7 +92,7 @@ def ex3a(w: Work) -> None:
         "The second row does the same with rows 2 to 4. In general, output $(r, c)$ is "
         "$\\sum_{a,b} w_{ab}\\, x_{r+a-1,\\, c+b-1}$ with the kernel not flipped, and the whole output is"
     )
-    a_valid = w.derive(r"A_{\mathrm{valid}}", _correlate(image, kernel))
+    a_valid = w.derive(r"A_{\mathrm{valid}}", cross_correlation(image, kernel))
     w.result("output_valid", a_valid, "$A_{\\mathrm{valid}}$")
 
     w.note(
@@ -122,7 +108,7 @@ def ex3a(w: Work) -> None:
     padded = w.derive(r"\tilde{X}", _pad(image, left))
     w.result("padded_same", padded, "Zero-padded image $\\tilde{X}$, same")
     w.note("The same sum as for the valid case, now over $\\tilde{X}$:")
-    a_same = w.derive(r"A_{\mathrm{same}}", _correlate(_pad(image, left), kernel))
+    a_same = w.derive(r"A_{\mathrm{same}}", cross_correlation(_pad(image, left), kernel))
     w.result("output_same", a_same, "$A_{\\mathrm{same}}$")
 
     w.note("**Full.** Enough zeros on each side that every pixel meets every weight of the kernel:")
@@ -142,7 +128,7 @@ def ex3a(w: Work) -> None:
         "Every pixel meets every weight exactly once, full",
     )
     w.note("which the full padding meets with equality. The same sum over $X$ padded this way gives")
-    a_full = w.derive(r"A_{\mathrm{full}}", _correlate(_pad(image, p_full), kernel))
+    a_full = w.derive(r"A_{\mathrm{full}}", cross_correlation(_pad(image, p_full), kernel))
     w.result("output_full", a_full, "$A_{\\mathrm{full}}$")
 
     w.note(
@@ -233,7 +219,7 @@ def _same_output(w: Work) -> sp.Matrix:
     image, kernel = sp.Matrix(w.given.image), sp.Matrix(w.given.kernel)
     with w.quietly():
         ((p, _),) = padding_for_mode("same", kernel.rows)
-    return _correlate(_pad(image, p), kernel)
+    return cross_correlation(_pad(image, p), kernel)
 
 
 def _max_pool(y: sp.Matrix, size: int, shape: tuple[int, int]) -> sp.Matrix:

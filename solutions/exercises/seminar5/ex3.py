@@ -12,26 +12,11 @@ import sympy as sp
 from solutions import reference as ref
 from solutions.exercises.work import Work
 from solutions.formulas import conv_output_size
-from solutions.notation import indexed
-
-
-def _entries(key: str, rows: int, cols: int) -> sp.Matrix:
-    """A matrix of notation symbols x_11, x_12, ... (rows and columns counted from 1)."""
-    return sp.Matrix(rows, cols, lambda r, c: indexed(key, f"{r + 1}{c + 1}"))
+from solutions.formulas.matrices import cross_correlation, entries
 
 
 def _values(symbols: sp.Matrix, numbers: list[list]) -> dict[sp.Symbol, object]:
     return {symbols[r, c]: numbers[r][c] for r in range(symbols.rows) for c in range(symbols.cols)}
-
-
-def _cross_correlation(x: sp.Matrix, kernel: sp.Matrix) -> sp.Matrix:
-    """Valid cross-correlation of SymPy matrices, written out entry by entry."""
-    rows, cols = x.rows - kernel.rows + 1, x.cols - kernel.cols + 1
-    return sp.Matrix(
-        rows,
-        cols,
-        lambda r, c: sum(x[r + a, c + b] * kernel[a, b] for a in range(kernel.rows) for b in range(kernel.cols)),
-    )
 
 
 def q3a(w: Work) -> None:
@@ -59,9 +44,9 @@ def q3a(w: Work) -> None:
 
 def q3b(w: Work) -> None:
     x, kernel, upstream = w.given.x, w.given.kernel, w.given.upstream
-    xs, ks = _entries("x", len(x), len(x[0])), _entries("w", len(kernel), len(kernel[0]))
-    deltas = _entries("delta", len(upstream), len(upstream[0]))
-    outputs = _cross_correlation(xs, ks)
+    xs, ks = entries("x", len(x), len(x[0])), entries("w", len(kernel), len(kernel[0]))
+    deltas = entries("delta", len(upstream), len(upstream[0]))
+    outputs = cross_correlation(xs, ks)
     loss = sum(deltas[r, c] * outputs[r, c] for r in range(outputs.rows) for c in range(outputs.cols))
     w.note(
         r"Write the loss's dependence on the outputs as $\mathcal{L}$ with upstream gradient "
@@ -81,10 +66,10 @@ def q3b(w: Work) -> None:
     )
     padded = sp.zeros(deltas.rows + 2 * (ks.rows - 1), deltas.cols + 2 * (ks.cols - 1))
     padded[ks.rows - 1 : ks.rows - 1 + deltas.rows, ks.cols - 1 : ks.cols - 1 + deltas.cols] = deltas
-    full_correlation = _cross_correlation(padded, ks)
+    full_correlation = cross_correlation(padded, ks)
     w.derive(r"\delta \star_{\text{full}} w", full_correlation)
     w.note("whereas rotating the kernel by 180° first (a full convolution) gives exactly the gradient:")
-    full_convolution = _cross_correlation(padded, ks[::-1, ::-1])
+    full_convolution = cross_correlation(padded, ks[::-1, ::-1])
     w.derive(r"\delta *_{\text{full}} w", full_convolution)
     is_gradient = sp.expand(full_correlation - gradient) == sp.zeros(*gradient.shape)
     w.result(
