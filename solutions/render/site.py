@@ -30,6 +30,7 @@ from solutions.formulas import TOPICS, all_formulas, iter_formulas
 from solutions.formulas._formula import Formula, FormulaCall
 from solutions.formulas.receptive_field import closed_form_expressions, closed_form_latex, recurrence_expressions
 from solutions.notation import NOTATION
+from solutions.render.diagrams import formula_page_fragments
 from solutions.render.latex import latex, text_value
 from solutions.render.part import expand, render_intro, render_part
 
@@ -321,6 +322,7 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
     for topic in TOPICS:
         for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):
             files[f"formulas/{topic}/{anchor}.md"] = formula_block(topic, anchor, usage)
+    files.update(formula_page_fragments())
     written = [out / name for name, text in files.items() if _write(out / name, text)]
     return written
 
@@ -351,6 +353,7 @@ def nav() -> list[Any]:
         ("Errata", "errata.md"),
         ("Notation", "notation.md"),
         ("All exercises (print)", "print.md"),
+        ("How to cite", "cite.md"),
         ("Contribute", "contribute.md"),
     ):
         if exists(path):
