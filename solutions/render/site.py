@@ -32,6 +32,7 @@ from solutions.formulas.receptive_field import closed_form_expressions, closed_f
 from solutions.notation import NOTATION
 from solutions.render.diagrams import formula_page_fragments
 from solutions.render.latex import latex, text_value
+from solutions.render.offline import print_page
 from solutions.render.part import expand, render_intro, render_part
 
 __all__ = [
@@ -323,6 +324,7 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
         for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):
             files[f"formulas/{topic}/{anchor}.md"] = formula_block(topic, anchor, usage)
     files.update(formula_page_fragments())
+    files["print.md"] = print_page()
     written = [out / name for name, text in files.items() if _write(out / name, text)]
     return written
 

@@ -1,0 +1,41 @@
+"""Notebook pages and downloads made reproducible: the same sources give the same bytes.
+
+nbformat gives every cell of a notebook read from a jupytext source a random id (``uuid4``), and
+mkdocs-jupyter writes those ids into the page (``id="cell-id=0f92e74a"``). Here they are replaced by
+ids that depend only on the notebook: the cell's position and a hash of its source, so an id stays
+put when another cell changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+__all__ = ["cell_id", "stable_cell_ids", "stable_page_cell_ids"]
+
+_PAGE_CELL_ID = re.compile(r'(\bid="cell-id=)([^"]*)(")')
+
+
+def cell_id(index: int, source: str) -> str:
+    """``c03-1a2b3c4d``: position and content (nbformat allows 1-64 of ``[A-Za-z0-9_-]``)."""
+    return f"c{index:02d}-{hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]}"
+
+
+def stable_cell_ids(notebook: Any) -> Any:
+    """Give an nbformat notebook's cells stable ids, in place; returns the notebook."""
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = cell_id(index, cell.get("source", ""))
+    return notebook
+
+
+def stable_page_cell_ids(html: str) -> str:
+    """Number the cell ids of an mkdocs-jupyter page in order of appearance (``cell-id=c00``...)."""
+    count = 0
+
+    def renumber(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        return f"{match[1]}c{count - 1:02d}{match[3]}"
+
+    return _PAGE_CELL_ID.sub(renumber, html)
