@@ -130,7 +130,7 @@ def cite_box(part: Part, page_url: str, build: BuildInfo, cite_page: str) -> str
         if x
     )
     return (
-        f'<details class="quote cite" {METADATA_ATTRIBUTE} data-search-exclude markdown>\n'
+        f'<details class="cite" {METADATA_ATTRIBUTE} data-search-exclude markdown>\n'
         f"<summary>Cite {part.label}</summary>\n\n"
         f"BibTeX for this part as built here ({built}); its link points at the part's own anchor. "
         f"[How to cite]({cite_page}) the whole collection, and why the version matters.\n\n"

@@ -85,8 +85,13 @@ def page_description(src_uri: str, markdown: str = "") -> str | None:
             )
         for exercise in exercise_set.exercises:
             if exercise.page_path.relative_to(DOCS_DIR).as_posix() == src_uri:
-                parts = "; ".join(f"{part.label} {plain_text(part.title)}" for part in exercise.parts)
-                return _shorten(f"{exercise_set.short_title}, {exercise.label}: {exercise.title}. {parts}.")
+                labels = [part.label for part in exercise.parts]
+                span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+                titles = "; ".join(plain_text(part.title) for part in exercise.parts)
+                return _shorten(
+                    f"{exercise_set.short_title}, {exercise.label}: {exercise.title}. "
+                    f"Worked and checked solutions to {span}: {titles}."
+                )
     source = DOCS_DIR / src_uri
     if src_uri.endswith(".py") and source.is_file():
         markdown = _notebook_markdown(source)

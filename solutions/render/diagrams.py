@@ -284,7 +284,7 @@ class _Svg:
         return (
             f'<svg class="dg dg-{kind}" role="img" aria-label="{_esc(label)}" data-search-exclude '
             f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" style="--w:{width}px">'
+            f'viewBox="0 0 {width} {height}">'
             f"<title>{_esc(label)}</title>" + "".join(self.items) + "</svg>"
         )
 

@@ -10,7 +10,8 @@
 * ``on_page_context``: typeset every formula to HTML with KaTeX at build time, so the site ships no
   math JavaScript and loads nothing from other hosts (a formula that does not render fails the
   build); give every page the build's date as its sitemap date.
-* ``on_post_build``: write each notebook's ``.ipynb`` next to its page, and the whole site as a zip.
+* ``on_post_build``: tag each part's section in the search index with its label, write each
+  notebook's ``.ipynb`` next to its page, and the whole site as a zip.
 
 Notebook cells get ids that depend on the notebook only (nbformat's are random), so that two builds
 of the same sources are identical outside the elements marked ``data-build-metadata``.
@@ -18,6 +19,7 @@ of the same sources are identical outside the elements marked ``data-build-metad
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,9 @@ from solutions.render import katex
 from solutions.render.build_info import build_info
 from solutions.render.citation import add_cite_boxes, exercise_for_page, expand_shortcodes
 from solutions.render.describe import page_description
-from solutions.render.notebook import stable_cell_ids, stable_page_cell_ids
+from solutions.render.notebook import focusable_code, stable_cell_ids, stable_page_cell_ids
 from solutions.render.offline import ZIP_NAME, write_site_zip
+from solutions.render.search import tag_parts
 from solutions.render.site import GENERATED_DIR, BuildError, generate, nav
 
 log = logging.getLogger("mkdocs.hooks.solutions")
@@ -79,7 +82,8 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     where = page.file.src_uri
     try:
         if _is_notebook(page):
-            page.content = katex.render_dollar_math_in_notebook_html(stable_page_cell_ids(page.content), where=where)
+            tidy = focusable_code(stable_page_cell_ids(page.content))
+            page.content = katex.render_dollar_math_in_notebook_html(tidy, where=where)
         else:
             page.content = katex.render_arithmatex_html(page.content, where=where)
     except katex.MathRenderError as error:
@@ -89,8 +93,15 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
     return context
 
 
+@event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config: Any) -> None:
     docs, site = Path(config["docs_dir"]), Path(config["site_dir"])
+    index_file = site / "search" / "search_index.json"
+    if index_file.exists():
+        index = tag_parts(
+            json.loads(index_file.read_text(encoding="utf-8")), directory_urls=config["use_directory_urls"]
+        )
+        index_file.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     for source in sorted((docs / "notebooks").glob("*.py")):
         notebook = stable_cell_ids(jupytext.read(source))
         target = site / "notebooks" / f"{source.stem}.ipynb"

@@ -1,4 +1,5 @@
-"""Notebook pages and downloads made reproducible: the same sources give the same bytes.
+"""Notebook pages and downloads made reproducible (the same sources give the same bytes) and
+usable by keyboard.
 
 nbformat gives every cell of a notebook read from a jupytext source a random id (``uuid4``), and
 mkdocs-jupyter writes those ids into the page (``id="cell-id=0f92e74a"``). Here they are replaced by
@@ -12,9 +13,10 @@ import hashlib
 import re
 from typing import Any
 
-__all__ = ["cell_id", "stable_cell_ids", "stable_page_cell_ids"]
+__all__ = ["cell_id", "focusable_code", "stable_cell_ids", "stable_page_cell_ids"]
 
 _PAGE_CELL_ID = re.compile(r'(\bid="cell-id=)([^"]*)(")')
+_CODE_SCROLLER = re.compile(r'<div class="(highlight-ipynb[^"]*)">')
 
 
 def cell_id(index: int, source: str) -> str:
@@ -39,3 +41,8 @@ def stable_page_cell_ids(html: str) -> str:
         return f"{match[1]}c{count - 1:02d}{match[3]}"
 
     return _PAGE_CELL_ID.sub(renumber, html)
+
+
+def focusable_code(html: str) -> str:
+    """Make the code cells' scrolling boxes (``div.highlight-ipynb``) reachable by keyboard."""
+    return _CODE_SCROLLER.sub(r'<div class="\1" tabindex="0">', html)

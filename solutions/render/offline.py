@@ -27,7 +27,7 @@ __all__ = ["ZIP_NAME", "print_page", "write_site_zip"]
 
 ZIP_NAME = "cnn-arithmetic-site.zip"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
-_SKIPPED_SUFFIXES = (".map",)
+_SKIPPED_SUFFIXES = (".map", ".zip")  # source maps, and the archive itself
 
 _HEADING = re.compile(r"^(#{1,4}) (.*?)(?: \{ #([\w-]+) \})?$")
 _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
@@ -104,7 +104,7 @@ def print_page() -> str:
 
 
 def write_site_zip(site_dir: Path, target: Path, *, title: str, version: str) -> int:
-    """Zip every file of ``site_dir`` (but ``target`` and source maps) with a README; return its size.
+    """Zip every file of ``site_dir`` (but zips and source maps) with a README; return its size.
 
     Everything sits in one folder, ``cnn-arithmetic-<version>/``. Entries are sorted and carry one
     fixed timestamp and mode, so equal sites give equal zips.
@@ -118,11 +118,7 @@ def write_site_zip(site_dir: Path, target: Path, *, title: str, version: str) ->
         "then visit http://localhost:8000/ .\n"
     )
     site_dir, target = Path(site_dir), Path(target)
-    files = sorted(
-        path
-        for path in site_dir.rglob("*")
-        if path.is_file() and path.resolve() != target.resolve() and not path.name.endswith(_SKIPPED_SUFFIXES)
-    )
+    files = sorted(path for path in site_dir.rglob("*") if path.is_file() and not path.name.endswith(_SKIPPED_SUFFIXES))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     with zipfile.ZipFile(partial, "w") as archive:

@@ -13,9 +13,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def build(target: Path) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` into ``target`` (never with -q: it hides warnings from --strict)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def build(target: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` into ``target`` (never with -q: it hides warnings from --strict).
+
+    ``env`` adds to the environment (``SITE_URL``, ``SOURCE_DATE_EPOCH``, ``GITHUB_SHA``...).
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
