@@ -51,8 +51,10 @@ class BuildInfo:
 
 
 def _git(*args: str) -> str | None:
+    # safe.directory: CI containers check out as another user, and git would refuse the repository.
+    command = ["git", "-c", f"safe.directory={REPO_DIR}", *args]
     try:
-        done = subprocess.run(["git", *args], cwd=REPO_DIR, capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run(command, cwd=REPO_DIR, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     out = done.stdout.strip()

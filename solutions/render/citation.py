@@ -134,7 +134,8 @@ def cite_box(part: Part, page_url: str, build: BuildInfo, cite_page: str) -> str
         f"<summary>Cite {part.label}</summary>\n\n"
         f"BibTeX for this part as built here ({built}); its link points at the part's own anchor. "
         f"[How to cite]({cite_page}) the whole collection, and why the version matters.\n\n"
-        f"```bibtex\n{part_bibtex(part, page_url, build)}\n```\n\n"
+        # Plain text, not highlighted: one box per part, and highlighting would add ~70 elements each.
+        f"```text\n{part_bibtex(part, page_url, build)}\n```\n\n"
         "</details>\n"
     )
 

@@ -37,6 +37,10 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 DELIMITERS = ("\\(", "\\)", "\\[", "\\]", "$$")
 MISSING = "no-such-page/"  # visited with the others: the static host answers with the site's 404 page
 BLOCKING = ("serious", "critical")
+# The site lets the browser skip rendering the blocks of a page far from the screen until the reader
+# scrolls to them (content-visibility: auto). axe and full-page screenshots do not scroll, and axe
+# misjudges the colours of blocks that were never rendered, so both get every block rendered first.
+RENDER_ALL = ".md-typeset > * { content-visibility: visible !important; }"
 _INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
 _MATH = re.compile(r"\$[^$\n]+\$|\$\$|\\begin\{|\\\(|\\\[")
 _AXE_RUN = """async () => {
@@ -99,6 +103,7 @@ async def _visit(context, url: str, path: str) -> Visit:
     visit.raw_delimiters = [d for d in DELIMITERS if d in text]
     visit.formulas = await page.locator(".katex").count()
     await page.evaluate("() => document.querySelectorAll('.katex-html').forEach(e => e.replaceChildren())")
+    await page.add_style_tag(content=RENDER_ALL)
     await page.add_script_tag(path=str(AXE))
     visit.violations = await page.evaluate(_AXE_RUN)
     closing.append(True)
@@ -296,6 +301,22 @@ def test_instant_navigation_brings_diagrams_and_formulas(site, browser):
     page.close()
 
 
+def test_a_link_to_a_part_or_a_formula_opens_at_it(site, browser):
+    """A cited URL lands on its part (or numbered formula), even with blocks above not yet rendered."""
+    url, _ = site
+    exercise = max((p.exercise for p in iter_parts()), key=lambda e: len(e.parts))
+    last = exercise.parts[-1]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for anchor in (last.anchor, f"{exercise.parts[len(exercise.parts) // 2].anchor}-eq-1"):
+        page.goto(f"{url}{page_location(exercise)}#{anchor}", wait_until="load")
+        page.wait_for_timeout(300)
+        if page.locator(f"[id='{anchor}']").count() == 0:
+            continue  # that part has no numbered formula
+        top = page.evaluate("a => document.getElementById(a).getBoundingClientRect().top", anchor)
+        assert 0 <= top <= 200, f"#{anchor} is {top}px from the top of the window"
+    page.close()
+
+
 def test_the_colour_toggle_recolours_the_diagrams(site, browser):
     url, folder = site
     target = next(p for p in site_pages(folder) if 'class="diagram"' in (folder / p / "index.html").read_text())
@@ -365,9 +386,7 @@ def test_representative_pages_in_light_and_dark(site, browser):
             page.goto(url + path, wait_until="networkidle")
             expected = "slate" if scheme == "dark" else "default"
             assert page.evaluate("() => document.body.dataset.mdColorScheme") == expected
-            # A reader scrolling sees every block rendered; a full-page capture does not scroll, so the
-            # blocks the page lets the browser skip off-screen (content-visibility) are shown first.
-            page.add_style_tag(content=".md-typeset > * { content-visibility: visible !important; }")
+            page.add_style_tag(content=RENDER_ALL)
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=True)
             if scheme == "dark":  # the light scheme's axe run is on every page, in test_axe_...
                 page.add_script_tag(path=str(AXE))
