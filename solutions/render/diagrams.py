@@ -54,10 +54,11 @@ __all__ = [
     "growth_from_calls",
 ]
 
-CELL = 20  # px, one cell
-LEFT = 60  # px, the row labels
-TOP = 16  # px, the index labels above the first row
-ROW = 26  # px, from one row to the next
+CELL = 22  # px, one cell
+LEFT = 64  # px, the row labels
+TOP = 17  # px, the index labels above the first row
+ROW = 28  # px, from one row to the next
+BASE = 16  # px, the baseline of a label in a cell (all text is 12 px, the smallest legible size)
 MAX_COLUMNS = 30  # beyond this, runs of cells are elided
 MAX_OUTPUT_ROWS = 6  # beyond this, the middle outputs are left out
 MAX_GROWTH_INPUT = 160  # a receptive field wider than this is not drawn
@@ -284,7 +285,7 @@ class _Svg:
         return (
             f'<svg class="dg dg-{kind}" role="img" aria-label="{_esc(label)}" data-search-exclude '
             f'xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}">'
+            f'viewBox="0 0 {width} {height}" style="--w:{width}px">'
             f"<title>{_esc(label)}</title>" + "".join(self.items) + "</svg>"
         )
 
@@ -414,13 +415,13 @@ def _windows_svg(w: Windows) -> tuple[str, str]:
             cls = "dg-oh"
         svg.rect(x, y, CELL, CELL, cls, i=pos)
     for x in grid.gaps:
-        svg.text(x + CELL // 2, y + 14, "…", "dg-lb")
-    svg.text(LEFT - 6, y + 14, "input", "dg-lb", "end")
+        svg.text(x + CELL // 2, y + BASE, "…", "dg-lb")
+    svg.text(LEFT - 6, y + BASE, "input", "dg-lb", "end")
     # One row per output.
     for t in rows + extra:
         y += ROW
         if t is None:
-            svg.text(LEFT - 6, y + 14, "⋮", "dg-lb", "end")
+            svg.text(LEFT - 6, y + BASE, "⋮", "dg-lb", "end")
             continue
         dropped = t >= w.outputs
         items = _Svg()
@@ -431,7 +432,7 @@ def _windows_svg(w: Windows) -> tuple[str, str]:
         taps = set(w.taps(t))
         for x in grid.gaps:
             if xs and min(xs) < x < max(xs):
-                items.text(x + CELL // 2, y + 14, "…", "dg-lb")
+                items.text(x + CELL // 2, y + BASE, "…", "dg-lb")
         for pos in range(first, last + 1):
             if pos not in grid.x:
                 continue
@@ -443,7 +444,7 @@ def _windows_svg(w: Windows) -> tuple[str, str]:
                 cls = "dg-gap"
             items.rect(grid.x[pos], y, CELL, CELL, cls, i=pos)
         svg.group("dg-row", items.items, row=t if not dropped else "dropped")
-        svg.text(LEFT - 6, y + 14, f"out {t}" if not dropped else "dropped", "dg-lb", "end")
+        svg.text(LEFT - 6, y + BASE, f"out {t}" if not dropped else "dropped", "dg-lb", "end")
     height = y + CELL + 4
     noun = "pooling" if w.kind == "pooling" else "convolution"
     padding = (
@@ -480,7 +481,7 @@ def _scatter_svg(sc: Scatter) -> tuple[str, str]:
     y = TOP
     for t in rows:
         if t is None:
-            svg.text(LEFT - 6, y + 14, "⋮", "dg-lb", "end")
+            svg.text(LEFT - 6, y + BASE, "⋮", "dg-lb", "end")
             y += ROW
             continue
         items = _Svg()
@@ -489,7 +490,7 @@ def _scatter_svg(sc: Scatter) -> tuple[str, str]:
             if pos in grid.x:
                 items.rect(grid.x[pos], y, CELL, CELL, "dg-rd" if pos in writes else "dg-gap", i=pos)
         svg.group("dg-row", items.items, row=t)
-        svg.text(LEFT - 6, y + 14, f"in {t}", "dg-lb", "end")
+        svg.text(LEFT - 6, y + BASE, f"in {t}", "dg-lb", "end")
         y += ROW
     y += 4
     for pos, x in grid.x.items():
@@ -497,13 +498,13 @@ def _scatter_svg(sc: Scatter) -> tuple[str, str]:
         if pos >= sc.full:
             cls = "dg-c dg-xp"
         svg.rect(x, y, CELL, CELL, cls, i=pos, n=sc.counts[pos])
-        svg.text(x + CELL // 2, y + 14, str(sc.counts[pos]), "dg-num")
+        svg.text(x + CELL // 2, y + BASE, str(sc.counts[pos]), "dg-num")
         if sc.kept(pos):
-            svg.text(x + CELL // 2, y + CELL + 12, str(pos - sc.padding), "dg-ix")
+            svg.text(x + CELL // 2, y + CELL + 13, str(pos - sc.padding), "dg-ix")
     for x in grid.gaps:
-        svg.text(x + CELL // 2, y + 14, "…", "dg-lb")
-    svg.text(LEFT - 6, y + 14, "sum", "dg-lb", "end")
-    svg.text(LEFT - 6, y + CELL + 11, "output", "dg-lb", "end")
+        svg.text(x + CELL // 2, y + BASE, "…", "dg-lb")
+    svg.text(LEFT - 6, y + BASE, "sum", "dg-lb", "end")
+    svg.text(LEFT - 6, y + CELL + 13, "output", "dg-lb", "end")
     height = y + CELL + 16
     label = (
         f"A transposed convolution along one dimension as scatter-add: each of {sc.input_size} inputs adds "
@@ -577,7 +578,7 @@ def _growth_svg(g: Growth) -> tuple[str, str] | None:
         svg.text(LEFT + n * cell + 6, y + cell - 4, f"r = {size}", "dg-lb", "start")
     if cell == CELL:
         for unit in range(n):
-            svg.text(LEFT + unit * cell + cell // 2, row_y(0) + cell + 11, str(unit), "dg-ix")
+            svg.text(LEFT + unit * cell + cell // 2, row_y(0) + cell + 13, str(unit), "dg-ix")
     height = row_y(0) + cell + 16
     described = "; ".join(
         f"layer {n + 1}: kernel {k}, stride {s}, padding {p}, dilation {d}" for n, (k, s, p, d) in enumerate(g.layers)
@@ -715,7 +716,8 @@ def figure(svg: str, caption: str, legend: Iterable[tuple[str, str]] = ()) -> st
     """An HTML ``<figure>`` for a Markdown page (a raw HTML block: no blank lines inside)."""
     keys = "".join(f'<span class="dg-key"><span class="{cls}"></span>{_esc(text)}</span>' for cls, text in legend)
     legend_html = f'<span class="dg-legend">{keys}</span>' if keys else ""
-    return f'<figure class="diagram">\n{svg}\n<figcaption>{caption}{legend_html}</figcaption>\n</figure>'
+    # tabindex: on a narrow screen the figure scrolls sideways, so it must take the keyboard focus.
+    return f'<figure class="diagram" tabindex="0">\n{svg}\n<figcaption>{caption}{legend_html}</figcaption>\n</figure>'
 
 
 def _vars(*pairs: tuple[str, Any]) -> str:

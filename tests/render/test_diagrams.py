@@ -301,7 +301,11 @@ def test_a_growth_diagram_marks_the_receptive_field_at_every_level(layers):
 def all_figures() -> list[str]:
     texts = list(diagrams.formula_page_fragments().values())
     texts += [render_part(part) for part in iter_parts() if part.function is not None]
-    return [figure for text in texts for figure in re.findall(r'<figure class="diagram">.*?</figure>', text, re.S)]
+    return [
+        figure
+        for text in texts
+        for figure in re.findall(r'<figure class="diagram" tabindex="0">.*?</figure>', text, re.S)
+    ]
 
 
 def test_figures_are_accessible_images_with_integer_coordinates():
@@ -327,7 +331,7 @@ def test_parts_with_geometry_have_figures_and_pure_counts_have_none():
     from solutions.exercises.catalog import find_part
 
     for key in ("seminar5/ex1/q1b", "seminar5/ex1/q1e", "seminar5/ex1/q1h", "seminar5/ex3/q3a", "seminar5/ex5/q5c"):
-        assert '<figure class="diagram">' in render_part(find_part(key)), key
+        assert '<figure class="diagram" tabindex="0">' in render_part(find_part(key)), key
     for key in ("seminar5/ex1/q1a", "seminar5/ex1/q1f", "seminar5/ex5/q5a"):
         assert "<figure" not in render_part(find_part(key)), key
     # Symbolic arguments (Q.1.c's stride s) have no numbers to draw.
@@ -349,4 +353,4 @@ def test_every_numeric_output_size_call_of_every_part_gets_a_figure():
             and all(isinstance(v, int) for v in s.arguments.values())
         ]
         if numeric:
-            assert '<figure class="diagram">' in render_part(part), part.key
+            assert '<figure class="diagram" tabindex="0">' in render_part(part), part.key
