@@ -140,6 +140,14 @@ def cite_box(part: Part, page_url: str, build: BuildInfo, cite_page: str) -> str
     )
 
 
+def _without_leading_comments(text: str) -> str:
+    """The file from its first line that is not a comment (notes for contributors stay in the file)."""
+    lines = text.rstrip().splitlines()
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def exercise_for_page(src_uri: str) -> Exercise | None:
     """The exercise whose page is ``src_uri`` (relative to ``docs/``), if any."""
     for exercise_set in exercise_sets():
@@ -170,7 +178,7 @@ def expand_shortcodes(markdown: str, *, site_url: str, build: BuildInfo, where: 
             f'<div class="cite" {METADATA_ATTRIBUTE} data-search-exclude markdown>\n\n'
             f"```bibtex\n{site_bibtex(site_url, build)}\n```\n\n</div>"
         ),
-        "citation-cff": lambda: f"```yaml\n{CITATION_FILE.read_text(encoding='utf-8').rstrip()}\n```",
+        "citation-cff": lambda: f"```yaml\n{_without_leading_comments(CITATION_FILE.read_text(encoding='utf-8'))}\n```",
         "build": lambda: (
             f"version {build.version}"
             + (
