@@ -51,7 +51,10 @@ __all__ = [
     "diagram_for_call",
     "diagrams_for_steps",
     "figure",
+    "formula_page_fragments",
     "growth_from_calls",
+    "scatter_from_call",
+    "windows_from_call",
 ]
 
 CELL = 22  # px, one cell
