@@ -16,7 +16,8 @@ Two page-level passes find the maths:
   raw ``$...$``, ``$$...$$`` and ``\\begin{env}...\\end{env}`` that nbconvert passes through for
   MathJax. It also removes the scripts and links that would fetch anything from another host.
 
-Both wrap each formula in an element with the classes ``arithmatex katex-rendered``.
+Both wrap each formula in an element with the classes ``arithmatex katex-rendered``; a display
+formula's element is focusable (``tabindex="0"``), because it scrolls when wider than the column.
 """
 
 from __future__ import annotations
@@ -134,11 +135,17 @@ def render_tex(tex: str, *, display: bool, macros: Mapping[str, str] | None = No
 
 
 def _wrap(tag: str, attrs: str, tex: str, display: bool, where: str) -> str:
-    """KaTeX HTML for ``tex`` inside ``<tag attrs>``, which must carry a class attribute."""
+    """KaTeX HTML for ``tex`` inside ``<tag attrs>``, which must carry a class attribute.
+
+    A display formula's element scrolls sideways when the formula is wider than the column, so it
+    can take the keyboard focus (``tabindex="0"``), as a scrollable region must.
+    """
     try:
         rendered = render_tex(tex, display=display)
     except MathRenderError as error:
         raise error.at(where) from None
+    if display and "tabindex=" not in attrs:
+        attrs += ' tabindex="0"'
     return f"<{tag}{attrs}>{rendered}</{tag}>"
 
 

@@ -1,7 +1,8 @@
 """A part of an exercise as a Markdown section, built from its data and its solved :class:`Work`.
 
 Anatomy, in order: heading with a stable anchor; the question in our words; the derivation (each
-general formula, its substitution and value, linked to the page that derives it); the answer; the
+general formula, its substitution and value, linked to the page that derives it, with a diagram
+drawn from the same call where the geometry matters, and every display numbered); the answer; the
 numeric check that confirmed it; the source's answer, agreeing or marked with an erratum; remarks;
 and the code that did it, collapsed.
 
@@ -25,6 +26,7 @@ from solutions.exercises.audit import Comparison, comparisons
 from solutions.exercises.catalog import DOCS_DIR, Exercise, Part
 from solutions.exercises.work import LetStep, Note, Work
 from solutions.formulas._formula import Formula, FormulaCall
+from solutions.render.diagrams import diagrams_for_steps
 from solutions.render.latex import latex, latex_substituted, latex_value, text_value
 
 __all__ = ["PlaceholderError", "expand", "formula_link", "render_intro", "render_part"]
@@ -166,14 +168,40 @@ def _dedupe(steps: Iterable[Any]) -> list[Any]:
 
 def _render_steps(work: Work, part: Part) -> str:
     blocks = []
-    for step in _dedupe(work.steps):
+    steps = _dedupe(work.steps)
+    figures = diagrams_for_steps(steps)  # drawn from the same calls, shown after the step they belong to
+    for index, step in enumerate(steps):
         if isinstance(step, FormulaCall):
             blocks.append(_render_call(step, part.exercise))
         elif isinstance(step, LetStep):
             blocks.append(_render_let(step))
         elif isinstance(step, Note):
             blocks.append(expand(step.text, part, work))
+        blocks.extend(figures.get(index, []))
     return "\n\n".join(blocks)
+
+
+_DISPLAY = re.compile(r"^\$\$\n.*?\n\$\$$", re.M | re.S)
+
+
+def _number_displays(markdown: str, part: Part) -> str:
+    """Number the part's display formulas (Q.1.e.1), each with an anchor (``q1e-eq-1``) its number links to.
+
+    Only displays at the top level of the part (not inside boxes) are numbered.
+    """
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        anchor = f"{part.anchor}-eq-{count}"
+        return (
+            f'<div class="equation" id="{anchor}" markdown>\n\n{match[0]}\n\n'
+            f'<a class="eqno" href="#{anchor}" title="Link to equation ({part.label}.{count})">'
+            f"({part.label}.{count})</a>\n\n</div>"
+        )
+
+    return _DISPLAY.sub(number, markdown)
 
 
 def _render_results(work: Work, part: Part) -> str:
@@ -281,7 +309,7 @@ def render_part(part: Part) -> str:
     code = _render_code(part)
     if code:
         blocks.append(code)
-    return "\n\n".join(blocks) + "\n"
+    return _number_displays("\n\n".join(blocks), part) + "\n"
 
 
 def render_intro(exercise: Exercise) -> str:

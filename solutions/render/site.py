@@ -9,6 +9,7 @@ runs the snippets extension can build the site after ``python -m solutions rende
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -39,7 +40,9 @@ from solutions.formulas._formula import Formula, FormulaCall
 from solutions.formulas.receptive_field import closed_form_expressions, closed_form_latex, recurrence_expressions
 from solutions.notation import INDICES, NOTATION
 from solutions.render.contributing import CONTRIBUTING, contribute_page, exercise_credit
+from solutions.render.diagrams import formula_page_fragments
 from solutions.render.latex import latex, text_value
+from solutions.render.offline import print_page
 from solutions.render.part import expand, render_intro, render_part
 
 __all__ = [
@@ -377,7 +380,10 @@ def _write(path: Path, text: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
-    path.write_text(text, encoding="utf-8")
+    # Atomically, so that a build running at the same time never reads a half-written fragment.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
     return True
 
 
@@ -404,8 +410,9 @@ def generate(out: Path = GENERATED_DIR) -> list[Path]:
     for topic in TOPICS:
         for anchor in dict.fromkeys(f.anchor for f in iter_formulas(topic)):
             files[f"formulas/{topic}/{anchor}.md"] = formula_block(topic, anchor, usage)
-    for name, text in calculator_fragments().items():
-        files[name] = text
+    files.update(calculator_fragments())
+    files.update(formula_page_fragments())
+    files["print.md"] = print_page()
     written = [out / name for name, text in files.items() if _write(out / name, text)]
     return written
 
@@ -436,6 +443,7 @@ def nav() -> list[Any]:
         ("Errata", "errata.md"),
         ("Notation", "notation.md"),
         ("All exercises (print)", "print.md"),
+        ("How to cite", "cite.md"),
         ("Contribute", "contribute.md"),
     ):
         if exists(path):

@@ -12,10 +12,19 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
+# Build metadata a reader could never mistake for anything else, so the tests can find every copy.
+SITE_URL = "https://example.org/cnn-arithmetic/"
+COMMIT = "c0ffee0ddba11ab1ebadf00d5eed1dea5ca1ab1e"
+EPOCH, DATE = "1000000000", "2001-09-09"  # SOURCE_DATE_EPOCH and its day (UTC)
+PINNED = {"SITE_URL": SITE_URL, "GITHUB_SHA": COMMIT, "SOURCE_DATE_EPOCH": EPOCH}
 
-def build(target: Path, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` into ``target`` (never with -q: it hides warnings from --strict)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(extra_env or {})}
+
+def build(target: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` into ``target`` (never with -q: it hides warnings from --strict).
+
+    ``env`` adds to the environment (``SITE_URL``, ``SOURCE_DATE_EPOCH``, ``GITHUB_SHA``...).
+    """
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from builtsite import visible_text
+from builtsite import SITE_URL, visible_text
 
 pytestmark = pytest.mark.build
 
@@ -83,8 +83,11 @@ def _target(site: Path, page: str, href: str) -> tuple[str | None, str]:
         return None, ""
     if not parts.path:
         return page, unquote(parts.fragment)
-    if parts.path.startswith("/"):  # root-relative, as on the 404 page (site_url's path is /)
-        path = PurePosixPath(unquote(parts.path).lstrip("/"))
+    if parts.path.startswith("/"):  # root-relative, as on the 404 page: under site_url's path
+        root = urlsplit(SITE_URL).path
+        if not parts.path.startswith(root):
+            return f"outside the site: {parts.path}", ""
+        path = PurePosixPath(unquote(parts.path)[len(root):])
     else:
         path = PurePosixPath(page).parent / unquote(parts.path)
     resolved = PurePosixPath(*[p for p in _normalise(path.parts)])
