@@ -669,6 +669,9 @@ def growth_from_calls(calls: Sequence[FormulaCall]) -> Growth | None:
     """A stack from the recurrence's calls, three per layer (size, jump, start), or None."""
     if not calls or len(calls) % 3:
         return None
+    first = calls[0].arguments
+    if (first.get("previous_size"), first.get("previous_jump")) != (1, 1) or calls[2].arguments.get("previous_start"):
+        return None  # the run starts part-way through a stack (a table's row, say): nothing to draw from the input
     layers, sizes = [], []
     for n in range(0, len(calls), 3):
         size, jump, start = calls[n : n + 3]
