@@ -6,6 +6,8 @@ on the import path through its conftest)."""
 from __future__ import annotations
 
 import os
+import shutil
+import sysconfig
 
 import pytest
 
@@ -19,3 +21,10 @@ def require(available: bool, component: str, how: str) -> None:
     if IN_CI:
         pytest.fail(f"{component} is required in CI but missing; install it with: {how}")
     pytest.skip(f"{component} is not installed; to run this test: {how}")
+
+
+def installed_executable(name: str) -> str | None:
+    """A console script of this interpreter's environment, or one on PATH: the README's commands run
+    ``.venv/bin/python -m pytest`` without activating the venv, so its scripts are not on PATH."""
+    here = shutil.which(name, path=sysconfig.get_path("scripts"))
+    return here or shutil.which(name)

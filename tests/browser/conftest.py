@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import shutil
 import socket
 import sys
@@ -27,16 +26,10 @@ sys.path.insert(0, str(TESTS / "browser"))
 from browserenv import CHROMIUM, INSTALL_HINT, LAUNCH_ARGS  # noqa: E402
 from builtsite import build  # noqa: E402
 
-
-def _shared_conftest():
-    """tests/conftest.py (both files are named conftest, so it is loaded by path)."""
-    spec = importlib.util.spec_from_file_location("tests_shared_conftest", TESTS / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(TESTS))
 
 
-require = _shared_conftest().require
+from environment import require  # noqa: E402
 
 
 def _playwright_available() -> bool:

