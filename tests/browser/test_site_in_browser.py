@@ -229,15 +229,15 @@ def _search(page, query: str) -> list[list[str]]:
     """The result groups (one per page: its links) for ``query``, typed into the search box."""
     box = page.locator("input.md-search__input")
     box.click()
+    # Typing key by key would send every prefix to the search worker, and the results of "q" can
+    # arrive after the last key of "Q1a". So: clear, wait for the empty list, then set the whole query
+    # at once (End fires the key event Material listens to): the only results that can show are its.
     box.fill("")
-    box.press_sequentially(query, delay=10)
-    token = query.lower().split()[0]
-    page.wait_for_function(
-        "t => [...document.querySelectorAll('.md-search-result__list a')].some(a => a.href.includes('h=') && "
-        "decodeURIComponent(a.href).toLowerCase().includes(t))",
-        arg=token,
-        timeout=10_000,
-    )
+    box.press("End")
+    page.wait_for_function("() => !document.querySelector('.md-search-result__item')", timeout=10_000)
+    box.fill(query)
+    box.press("End")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
     return page.eval_on_selector_all(
         ".md-search-result__item",
         "items => items.map(i => [...i.querySelectorAll('a')].map(a => a.getAttribute('href')))",
