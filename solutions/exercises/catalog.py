@@ -383,6 +383,19 @@ def load_catalog() -> Catalog:
         problems += found
         if exercise_set is not None:
             sets.append(exercise_set)
+    taken: dict[int, str] = {}
+    for exercise_set in sorted(sets, key=lambda s: s.id):
+        if exercise_set.order in taken:  # the sets' order on the site would depend on their folder names
+            problems.append(
+                Problem(
+                    exercise_set.path,
+                    _key_lines(yaml.compose(exercise_set.path.read_text(encoding="utf-8"))).get("order", 1),
+                    "order",
+                    f"order {exercise_set.order} is taken by the set {taken[exercise_set.order]!r}; "
+                    f"use {max(s.order for s in sets) + 1}",
+                )
+            )
+        taken.setdefault(exercise_set.order, exercise_set.id)
     return Catalog(tuple(sorted(sets, key=lambda s: (s.order, s.id))), tuple(problems))
 
 

@@ -151,3 +151,16 @@ def test_an_unfilled_template_fails_until_filled(repo, cli):
         assert any(line.startswith(start) for line in lines), f"{start!r} not in:\n{result.stdout}"
     assert any(line.startswith("docs/exercises/scratch/index.md:1: page: not filled in") for line in lines)
     assert lines[-1].startswith("check: ") and "problem(s)" in lines[-1]
+
+
+def test_two_sets_in_one_place_are_reported_with_a_free_place(repo, cli):
+    data = repo / "solutions/exercises/supplementary/set.yaml"
+    text = data.read_text()
+    data.write_text(text.replace("\norder: 6\n", "\norder: 1\n"))
+    result = cli("check", "solutions/exercises/supplementary")
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = line_of(text, "order:")
+    expected = (
+        f"solutions/exercises/supplementary/set.yaml:{line}: order: order 1 is taken by the set 'seminar5'; use 6"
+    )
+    assert expected in result.stdout, result.stdout
