@@ -97,21 +97,25 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return textwrap.indent(text, prefix, lambda line: True)
 
 
-def _display(lines: list[str]) -> str:
-    """One display-math paragraph; several lines are aligned on their first relation."""
+Line = tuple[str, str, str]  # left-hand side, relation, right-hand side
+
+
+def _display(lines: list[Line]) -> str:
+    """One display-math paragraph; several lines are aligned on their relation. The sides are kept
+    apart until here: a matrix side has ``&`` of its own, so no ``&`` can be found or moved afterwards."""
     if len(lines) == 1:
-        return f"$$\n{lines[0].replace(' &', ' ', 1)}\n$$"
-    body = " \\\\\n".join(lines)
+        return "$$\n{} {} {}\n$$".format(*lines[0])
+    body = " \\\\\n".join(f"{lhs} &{relation} {rhs}" for lhs, relation, rhs in lines)
     return f"$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$"
 
 
-def _chain(lhs: str, general: str, substituted: str | None, value: str, relation: str = "=") -> str:
+def _chain(lhs: str, general: str, substituted: str | None, value: str, relation: str = "=") -> Line:
     parts = [general]
     if substituted is not None and substituted not in parts:
         parts.append(substituted)
     if value not in parts:
         parts.append(value)
-    return f"{lhs} &{relation} " + " = ".join(parts)
+    return lhs, relation, " = ".join(parts)
 
 
 def _render_call(call: FormulaCall, page: Exercise) -> str:
@@ -132,7 +136,8 @@ def _render_call(call: FormulaCall, page: Exercise) -> str:
         if value != step.symbol:
             values[step.symbol] = value
     link = f"[{formula.title}]({formula_link(formula, page)})"
-    return f"{link}, with {', '.join(arguments)}:\n\n{_display(lines)}"
+    given = f", with {', '.join(arguments)}:" if arguments else ", in general:"
+    return f"{link}{given}\n\n{_display(lines)}"
 
 
 def _render_let(step: LetStep) -> str:
@@ -143,7 +148,7 @@ def _render_let(step: LetStep) -> str:
     value = step.value
     shown = latex(sp.Matrix(value)) if isinstance(value, list) and _symbolic(value) else latex_value(value)
     if not step.expr.free_symbols:  # a computed number or matrix: show it once
-        return _display([f"{lhs} &{step.relation} {shown}"])
+        return _display([(lhs, step.relation, shown)])
     return _display([_chain(lhs, general, substituted, shown, step.relation)])
 
 
@@ -151,18 +156,31 @@ def _symbolic(value: Any) -> bool:
     return any(_symbolic(v) for v in value) if isinstance(value, list) else bool(getattr(value, "free_symbols", None))
 
 
+def _same_call(a: Any, b: Any) -> bool:
+    return (
+        isinstance(a, FormulaCall)
+        and isinstance(b, FormulaCall)
+        and a.formula is b.formula
+        and a.arguments == b.arguments
+    )
+
+
 def _dedupe(steps: Iterable[Any]) -> list[Any]:
+    """The steps without immediate repeats: a call, or a run of calls, made again right after itself
+    (the same formulas for the width after the height, when both are equal) shows nothing new. A
+    repeat further away stays, so each layer of a layer-by-layer derivation keeps all its steps."""
     out: list[Any] = []
-    for step in steps:
-        if (
-            isinstance(step, FormulaCall)
-            and out
-            and isinstance(out[-1], FormulaCall)
-            and out[-1].formula is step.formula
-            and out[-1].arguments == step.arguments
-        ):
-            continue  # the same formula on another equal dimension (H and W)
-        out.append(step)
+    pending = list(steps)
+    index = 0
+    while index < len(pending):
+        for length in range(1, len(out) + 1):
+            block = pending[index : index + length]
+            if len(block) == length and all(map(_same_call, out[-length:], block)):
+                index += length
+                break
+        else:
+            out.append(pending[index])
+            index += 1
     return out
 
 
