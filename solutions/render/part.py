@@ -246,16 +246,21 @@ def _render_checks(work: Work, part: Part) -> str:
     return f'!!! {kind} "Checked numerically"\n\n{_indent(body)}'
 
 
-def _render_comparison(comparison: Comparison, part: Part, work: Work) -> str:
-    like = comparison.derived
-    source = comparison.source
-    if isinstance(like, tuple) and isinstance(source, list):
-        source = tuple(source)
-    label = work.results[comparison.key].label if comparison.key in work.results else comparison.key
-    shown_source = _shown(source)
-    if comparison.erratum is None:
-        return f"- {expand(label, part, work)}: the source gives {shown_source}, which agrees."
-    return ""
+def _label(comparison: Comparison, part: Part, work: Work) -> str:
+    result = work.results.get(comparison.key)
+    return expand(result.label, part, work) if result is not None else comparison.key
+
+
+def _source_value(comparison: Comparison) -> Any:
+    """The source's answer in the derived value's type (YAML gives a list where a shape is a tuple)."""
+    if isinstance(comparison.derived, tuple) and isinstance(comparison.source, list):
+        return tuple(comparison.source)
+    return comparison.source
+
+
+def _render_agreement(comparison: Comparison, part: Part, work: Work) -> str:
+    shown = _shown(_source_value(comparison))
+    return f"- {_label(comparison, part, work)}: the source gives {shown}, which agrees."
 
 
 def _shown(value: Any) -> str:
@@ -270,21 +275,19 @@ def _render_source(part: Part, work: Work) -> str:
     if not found:
         return ""
     blocks = []
-    agreeing = [_render_comparison(c, part, work) for c in found if c.erratum is None]
+    agreeing = [_render_agreement(c, part, work) for c in found if c.erratum is None]
     if agreeing:
         blocks.append('??? quote "The source\'s answer agrees"\n\n' + _indent("\n".join(agreeing)))
     for comparison in found:
         erratum = comparison.erratum
         if erratum is None:
             continue
-        source = comparison.source
-        if isinstance(comparison.derived, tuple) and isinstance(source, list):
-            source = tuple(source)
         anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
         body = (
             f'<span id="{anchor}"></span>**The source states:** {expand(erratum.claim, part, work)}\n\n'
             f"**What is right:** {expand(erratum.correction, part, work)}\n\n"
-            f"Source: {_shown(source)} · derived here: {_shown(comparison.derived)}."
+            f"{_label(comparison, part, work)}: the source gives {_shown(_source_value(comparison))}; "
+            f"derived here: {_shown(comparison.derived)}."
         )
         blocks.append(f'!!! danger "Erratum"\n\n{_indent(body)}')
     return "\n\n".join(blocks)

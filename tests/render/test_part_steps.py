@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from solutions.exercises.catalog import find_part
 from solutions.exercises.work import LetStep
 from solutions.formulas._formula import recording
 from solutions.formulas.output_size import conv_output_size
 from solutions.formulas.receptive_field import receptive_field
 from solutions.render.latex import latex
 from solutions.render.part import _dedupe as dedupe
-from solutions.render.part import _display, _render_let
+from solutions.render.part import _display, _render_let, render_part
 
 
 def recorded(calls) -> list:
@@ -50,3 +51,8 @@ def test_a_matrix_keeps_its_column_separators_in_a_one_line_display():
     assert _render_let(step) == f"$$\n{matrix} = 10\n$$"
     two_lines = _display([(matrix, "=", "A"), ("B", "=", matrix)])
     assert f"{matrix} &= A \\\\\nB &= {matrix}" in two_lines
+
+
+def test_an_erratum_names_the_quantity_beside_both_values():
+    text = render_part(find_part("ceng403/q6/q6a"))
+    assert "Parameters of the offset branch: the source gives 18; derived here: 41,490." in text
