@@ -32,7 +32,7 @@ _SKIPPED_SUFFIXES = (".map", ".zip")  # source maps, and the archive itself
 _HEADING = re.compile(r"^(#{1,4}) (.*?)(?: \{ #([\w-]+) \})?$")
 _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 _ID_ATTR = re.compile(r'(?<![\w-])(id="|href="#)([\w-]+)"')
-_CODE_BOX = re.compile(r'^\?\?\? example "The code:.*?(?=^\S|\Z)', re.M | re.S)
+_CODE_BOX = re.compile(r'^<details class="example"[^>]*>\n<summary>The code:.*?^</details>\n*', re.M | re.S)
 
 
 def _prefix(exercise: Exercise) -> str:

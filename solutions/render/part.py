@@ -214,7 +214,7 @@ def _number_displays(markdown: str, part: Part) -> str:
         count += 1
         anchor = f"{part.anchor}-eq-{count}"
         return (
-            f'<div class="equation" id="{anchor}" markdown>\n\n{match[0]}\n\n'
+            f'<div class="equation" id="{anchor}" data-search-exclude markdown>\n\n{match[0]}\n\n'
             f'<a class="eqno" href="#{anchor}" title="Link to equation ({part.label}.{count})">'
             f"({part.label}.{count})</a>\n\n</div>"
         )
@@ -305,8 +305,12 @@ def _render_code(part: Part) -> str:
     ]
     source = "\n\n".join(textwrap.dedent(inspect.getsource(f)).rstrip() for f in [*helpers, function])
     path = part.exercise.module_path.relative_to(DOCS_DIR.parent).as_posix()
-    fence = f"```python\n{source}\n```"
-    return f'??? example "The code: `{path}`, function `{part.id}`"\n\n{_indent(fence)}'
+    # As HTML, not `??? example`, to keep the listing out of the search index: a third of its size.
+    return (
+        f'<details class="example" data-search-exclude markdown>\n'
+        f"<summary>The code: <code>{path}</code>, function <code>{part.id}</code></summary>\n\n"
+        f"```python\n{source}\n```\n\n</details>"
+    )
 
 
 def render_part(part: Part) -> str:

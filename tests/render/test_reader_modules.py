@@ -160,7 +160,7 @@ def test_the_print_page_rebases_links_and_prefixes_every_anchor():
     assert "{ #seminar5-ex1-q1e }" in text and 'id="seminar5-ex1-q1e-eq-1"' in text
     assert 'href="#seminar5-ex1-q1e-eq-1"' in text
     assert text.count("#### ") == len(list(iter_parts()))  # parts two levels down, under set and exercise
-    assert '??? example "The code' not in text and "???+ quote" in text
+    assert "The code:" not in text and "???+ quote" in text
 
 
 def test_the_zip_is_the_same_for_the_same_files(tmp_path):

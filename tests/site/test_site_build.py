@@ -177,7 +177,7 @@ def test_every_display_formula_of_a_part_is_numbered_with_an_anchor(site):
     for exercise in (e for s in exercise_sets() for e in s.exercises):
         html = page(site, exercise.page_path.relative_to(DOCS_DIR).with_suffix("").as_posix())
         for part in exercise.parts:
-            numbers = re.findall(rf'<div class="equation" id="{part.anchor}-eq-(\d+)">', html)
+            numbers = re.findall(rf'<div class="equation" id="{part.anchor}-eq-(\d+)"[ >]', html)
             assert numbers == [str(n) for n in range(1, len(numbers) + 1)], part.key
             for n in numbers:
                 link = f'<a class="eqno" href="#{part.anchor}-eq-{n}"'
