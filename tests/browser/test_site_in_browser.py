@@ -249,6 +249,20 @@ def _location(href: str, base: str) -> str:
     return parts.path.removeprefix(urlsplit(base).path) + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+def test_the_search_index_is_requested_only_after_the_page_has_loaded(site, browser):
+    """The index (the site's largest file) must not compete with the page for its first paint."""
+    url, _ = site
+    page = browser.new_page()
+    page.goto(url + "formulas/output-size/", wait_until="load")
+    entry = "() => performance.getEntriesByType('resource').find(e => e.name.endsWith('/search/search_index.json'))"
+    page.wait_for_function(f"() => ({entry})() !== undefined", timeout=15_000)  # no interaction: on idle
+    started, loaded = page.evaluate(
+        f"() => [({entry})().startTime, performance.getEntriesByType('navigation')[0].loadEventEnd]"
+    )
+    page.close()
+    assert started >= loaded, f"the search index was requested at {started} ms, before the load event ({loaded} ms)"
+
+
 def test_searching_a_part_label_lands_on_the_part(site, browser):
     url, _ = site
     # A label shared by several sets (3(a) in two of them) or a prefix of others (2 and 2(a)) cannot
