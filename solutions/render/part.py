@@ -305,7 +305,7 @@ def _render_code(part: Part) -> str:
     ]
     source = "\n\n".join(textwrap.dedent(inspect.getsource(f)).rstrip() for f in [*helpers, function])
     path = part.exercise.module_path.relative_to(DOCS_DIR.parent).as_posix()
-    # As HTML, not `??? example`, to keep the listing out of the search index: a third of its size.
+    # As HTML, not `??? example`, to keep the listings out of the search index (a third of its size).
     return (
         f'<details class="example" data-search-exclude markdown>\n'
         f"<summary>The code: <code>{path}</code>, function <code>{part.id}</code></summary>\n\n"

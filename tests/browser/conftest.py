@@ -25,11 +25,7 @@ sys.path.insert(0, str(TESTS / "site"))
 sys.path.insert(0, str(TESTS / "browser"))
 from browserenv import CHROMIUM, INSTALL_HINT, LAUNCH_ARGS  # noqa: E402
 from builtsite import build  # noqa: E402
-
-sys.path.insert(0, str(TESTS))
-
-
-from environment import require  # noqa: E402
+from environment import require  # noqa: E402  (tests/ is on the path through tests/conftest.py)
 
 
 def _playwright_available() -> bool:
