@@ -322,19 +322,29 @@ def test_instant_navigation_brings_diagrams_and_formulas(site, browser):
 
 
 def test_a_link_to_a_part_or_a_formula_opens_at_it(site, browser):
-    """A cited URL lands on its part (or numbered formula), even with blocks above not yet rendered."""
+    """A cited URL lands on its part (or numbered formula), even with blocks above not yet rendered.
+
+    Each URL is opened in a fresh page, as a reader following a citation does; the position is read
+    once it has settled (blocks near the target render and are measured after the first scroll).
+    """
     url, _ = site
     exercise = max((p.exercise for p in iter_parts()), key=lambda e: len(e.parts))
-    last = exercise.parts[-1]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    for anchor in (last.anchor, f"{exercise.parts[len(exercise.parts) // 2].anchor}-eq-1"):
+    anchors = (exercise.parts[-1].anchor, f"{exercise.parts[len(exercise.parts) // 2].anchor}-eq-1")
+    # The target's distance from the top of the window, once it is in place or after 5 s.
+    settled_top = """async a => {
+        const top = () => document.getElementById(a).getBoundingClientRect().top;
+        for (let i = 0; i < 100 && !(top() >= 0 && top() <= 200); i++) await new Promise(r => setTimeout(r, 50));
+        return top();
+    }"""
+    for anchor in anchors:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{url}{page_location(exercise)}#{anchor}", wait_until="load")
-        page.wait_for_timeout(300)
         if page.locator(f"[id='{anchor}']").count() == 0:
+            page.close()
             continue  # that part has no numbered formula
-        top = page.evaluate("a => document.getElementById(a).getBoundingClientRect().top", anchor)
+        top = page.evaluate(settled_top, anchor)
+        page.close()
         assert 0 <= top <= 200, f"#{anchor} is {top}px from the top of the window"
-    page.close()
 
 
 def test_the_colour_toggle_recolours_the_diagrams(site, browser):
