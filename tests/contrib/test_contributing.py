@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-
-from conftest import REPO
+from pathlib import Path
 
 from solutions.cli import _parser
 from solutions.render.contributing import CONTRIBUTING, contribute_page, site_links
+
+REPO = Path(__file__).resolve().parents[2]  # not from conftest: another folder's conftest may hold that name
 
 TEXT = CONTRIBUTING.read_text(encoding="utf-8")
 LINKS = re.findall(r"\]\(([^)#\s]+)(?:#[^)\s]*)?\)", TEXT)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[2]  # not from conftest: another folder's conftest may hold that name
 
 SET_YAML = """title: Scratch exercises
 short_title: Scratch
