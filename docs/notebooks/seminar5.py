@@ -98,21 +98,24 @@ print("input gradient:\n", scattered[0])
 print("largest difference from finite differences:", np.abs(scattered - numeric).max())
 
 # %% [markdown]
-# The gradient is a *full convolution* of the upstream gradient with the kernel. A full
-# cross-correlation gives the same numbers only for a symmetric upstream gradient such as [1, 1]:
+# The gradient is a *full convolution* of the upstream gradient with the kernel. Sliding the
+# upstream gradient over the kernel instead (a full cross-correlation of the kernel with the upstream
+# gradient, the source's method) gives the same numbers only for an upstream gradient that reads the
+# same turned by 180°, such as [1, 1]:
 
 # %%
 for g in ([[1.0, 1.0]], [[1.0, 2.0]]):
     g = np.array(g)[None]
     true = ref.conv_input_grad(x.shape, kernel, g)[0]
-    correlated = ref.cross_correlate(g, kernel, padding="full")[0]
     convolved = ref.convolve(g, kernel, padding="full")[0]
+    slid = ref.cross_correlate(kernel[0], g[None], padding="full")[0]
+    assert np.allclose(true, convolved)
     print(
         g[0],
-        "cross-correlation matches:",
-        np.allclose(true, correlated),
-        "| convolution matches:",
+        "| full convolution matches:",
         np.allclose(true, convolved),
+        "| sliding the gradient over the kernel matches:",
+        np.allclose(true, slid),
     )
 
 # %% [markdown]

@@ -27,9 +27,13 @@ def test_exercise_1():
 
 def test_exercise_3():
     assert result("ex3/q3a", "output") == [[sp.Rational(5, 4), 4]]
-    assert result("ex3/q3a", "second_output_terms") == 4
+    assert result("ex3/q3a", "second_output_terms") == [[-1, 0], [3, 1], [sp.Rational(1, 2), 1], [1, sp.Rational(1, 2)]]
     assert result("ex3/q3b", "input_gradient") == [[0, 1, 1], [1, sp.Rational(3, 2), sp.Rational(1, 2)]]
     assert result("ex3/q3b", "cross_correlation_is_gradient") is False
+    half = sp.Rational(1, 2)
+    assert result("ex3/q3b", "other_input_gradient") == [[0, 1, 2], [1, sp.Rational(5, 2), 1]]
+    assert result("ex3/q3b", "other_sliding") == [[0, 2, 1], [2, 2, half]]
+    assert result("ex3/q3b", "top_middle_terms") == [[0, 1], [1, 1]]
     assert result("ex3/q3c", "input_gradient") == [[0, 0], [1, 1]]
 
 
