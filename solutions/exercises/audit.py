@@ -67,6 +67,12 @@ def _function_where(part: Part) -> str:
 def audit_part(part: Part) -> list[str]:
     """Every problem with one part (empty when it is right), as ``file:line: field: message``."""
     problems: list[str] = []
+    abouts = [erratum.about for erratum in part.errata] + [correction.about for correction in part.corrections]
+    for about in sorted({about for about in abouts if abouts.count(about) > 1}):
+        problems.append(
+            f"{_where(part)}: parts.{part.id}.corrections: {about!r} names two erratum boxes (errata and "
+            f"corrections share the anchor #{part.erratum_anchor(about)}); expected a different about: id"
+        )
     module = relative(part.exercise.module_path)
     if part.source and part.function is None:
         problems.append(

@@ -37,6 +37,7 @@ __all__ = [
     "EXERCISES_DIR",
     "REPO_DIR",
     "Catalog",
+    "Correction",
     "Erratum",
     "Exercise",
     "ExerciseSet",
@@ -64,6 +65,16 @@ class Erratum:
     correction: str
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A source statement we found wrong that no computation can check; ``reference`` is where a reader can."""
+
+    about: str
+    claim: str
+    correction: str
+    reference: str
+
+
 @dataclass(eq=False)
 class Part:
     """One lettered part of an exercise (a section of its page, with its own anchor)."""
@@ -79,6 +90,7 @@ class Part:
     errata: list[Erratum]
     line: int
     source_lines: dict[str, int] = field(default_factory=dict)
+    corrections: list[Correction] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -88,6 +100,15 @@ class Part:
     @property
     def anchor(self) -> str:
         return self.id.replace("_", "-")
+
+    def erratum_anchor(self, about: str) -> str:
+        """The anchor of the erratum box about ``about`` (a source key, or a correction's id)."""
+        return f"{self.anchor}-erratum-{about.replace('_', '-')}"
+
+    @property
+    def erratum_count(self) -> int:
+        """Erratum boxes on the part: answers found wrong by derivation, and statements corrected."""
+        return len(self.errata) + len(self.corrections)
 
     @property
     def url(self) -> str:
@@ -320,6 +341,7 @@ def load_exercise(exercise_set: ExerciseSet, path: Path) -> tuple[Exercise | Non
                 errata=[Erratum(**item) for item in entry.get("errata", [])],
                 line=line,
                 source_lines=source_lines,
+                corrections=[Correction(**item) for item in entry.get("corrections", [])],
             )
         )
     return exercise, sorted(problems, key=lambda problem: (problem.line, problem.field))

@@ -48,6 +48,18 @@ ERRATUM = {
     },
 }
 
+CORRECTION = {
+    "type": "object",
+    "required": ["about", "claim", "correction", "reference"],
+    "additionalProperties": False,
+    "properties": {
+        "about": {"type": "string", "pattern": _ID, "description": "a short id of the statement (its anchor)"},
+        "claim": _text("what the source states, in one line"),
+        "correction": _text("what is right, and why"),
+        "reference": _text("where a reader can check the correction: a paper, a book's section"),
+    },
+}
+
 PART = {
     "type": "object",
     "required": ["title", "question"],
@@ -64,6 +76,11 @@ PART = {
             "description": "the source's answers as it gives them, keyed like the solution's w.result(...)",
         },
         "errata": {"type": "array", "items": ERRATUM, "description": "source answers found wrong"},
+        "corrections": {
+            "type": "array",
+            "items": CORRECTION,
+            "description": "source statements found wrong that no computation can check (history, naming)",
+        },
     },
 }
 

@@ -282,12 +282,26 @@ def _render_source(part: Part, work: Work) -> str:
         erratum = comparison.erratum
         if erratum is None:
             continue
-        anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
+        anchor = part.erratum_anchor(comparison.key)
         body = (
             f'<span id="{anchor}"></span>**The source states:** {expand(erratum.claim, part, work)}\n\n'
             f"**What is right:** {expand(erratum.correction, part, work)}\n\n"
             f"{_label(comparison, part, work)}: the source gives {_shown(_source_value(comparison))}; "
             f"derived here: {_shown(comparison.derived)}."
+        )
+        blocks.append(f'!!! danger "Erratum"\n\n{_indent(body)}')
+    return "\n\n".join(blocks)
+
+
+def _render_corrections(part: Part, work: Work | None) -> str:
+    blocks = []
+    for correction in part.corrections:
+        body = (
+            f'<span id="{part.erratum_anchor(correction.about)}"></span>'
+            f"**The source states:** {expand(correction.claim, part, work)}\n\n"
+            f"**What is right:** {expand(correction.correction, part, work)}\n\n"
+            f"*See:* {correction.reference.strip()} (a statement of fact, not a computation: it is checked "
+            f"against this reference rather than by a test)."
         )
         blocks.append(f'!!! danger "Erratum"\n\n{_indent(body)}')
     return "\n\n".join(blocks)
@@ -331,6 +345,8 @@ def render_part(part: Part) -> str:
         source = _render_source(part, work)
         if source:
             blocks.append(source)
+    if part.corrections:
+        blocks.append(_render_corrections(part, work))
     code = _render_code(part)
     if code:
         blocks.append(code)

@@ -255,7 +255,7 @@ def coverage_table(base: str = "") -> str:
             if part_fragment(part) in exercise.page_path.read_text(encoding="utf-8")
         }
         covered = sum((ex, part) in on_site for ex, part, _ in listed)
-        errata = sum(len(part.errata) for exercise in exercise_set.exercises for part in exercise.parts)
+        errata = sum(part.erratum_count for exercise in exercise_set.exercises for part in exercise.parts)
         status = "complete" if covered == len(listed) else "in progress"
         attribution = exercise_set.attribution
         source = f"*{attribution['document']}*, {', '.join(attribution['authors'])}"
@@ -271,28 +271,38 @@ def _one_paragraph(text: str) -> str:
 
 def errata_page(base: str = "") -> str:
     blocks = []
-    total = 0
+    derived = stated = 0
     for exercise_set in exercise_sets():
         items = []
         for part in (p for e in exercise_set.exercises for p in e.parts):
             work = part.solve() if part.function is not None else None
+            link = f"[{part.label}]({base}{part.url.split('#')[0]}#{{anchor}})"
             for comparison in comparisons(part, work) if work is not None else []:
                 erratum = comparison.erratum
                 if erratum is None:
                     continue
-                total += 1
-                anchor = f"{part.anchor}-erratum-{comparison.key.replace('_', '-')}"
-                link = f"[{part.label}]({base}{part.url.split('#')[0]}#{anchor})"
+                derived += 1
                 items.append(
-                    f"- **{link}** — {_one_paragraph(expand(erratum.claim, part, work))}  \n"
+                    f"- **{link.format(anchor=part.erratum_anchor(comparison.key))}** — "
+                    f"{_one_paragraph(expand(erratum.claim, part, work))}  \n"
                     f"  *Right:* {_one_paragraph(expand(erratum.correction, part, work))}  \n"
                     f"  Source {text_value(comparison.source)}, derived {text_value(comparison.derived)}."
+                )
+            for correction in part.corrections:
+                stated += 1
+                items.append(
+                    f"- **{link.format(anchor=part.erratum_anchor(correction.about))}** — "
+                    f"{_one_paragraph(expand(correction.claim, part, work))}  \n"
+                    f"  *Right:* {_one_paragraph(expand(correction.correction, part, work))}  \n"
+                    f"  *See:* {_one_paragraph(correction.reference)}"
                 )
         if items:
             blocks.append(f"## {exercise_set.title}\n\n" + "\n".join(items))
     head = (
-        f"{total} errata across {len(exercise_sets())} sets. Each is backed by a test that fails if the "
-        f"source's answer turned out to agree with the derivation.\n"
+        f"{derived + stated} errata across {len(exercise_sets())} sets. {derived} are answers found wrong by "
+        f"derivation; each is backed by a test that fails if the source's answer turned out to agree with "
+        f"the derivation. {stated} are statements of fact (history, naming, mechanisms) that no computation "
+        f"can check; each cites where a reader can check it.\n"
     )
     return head + "\n" + "\n\n".join(blocks) + "\n"
 
@@ -371,7 +381,7 @@ def set_index(exercise_set: ExerciseSet) -> str:
     lines += ["", "| Exercise | Parts | Errata |", "|---|---|---|"]
     for exercise in exercise_set.exercises:
         parts = ", ".join(f"[{part.label}]({exercise.id}.md#{part.anchor})" for part in exercise.parts)
-        errata = sum(len(part.errata) for part in exercise.parts)
+        errata = sum(part.erratum_count for part in exercise.parts)
         lines.append(f"| [{exercise.label} · {exercise.title}]({exercise.id}.md) | {parts} | {errata} |")
     return "\n".join(lines) + "\n"
 

@@ -164,3 +164,20 @@ def test_two_sets_in_one_place_are_reported_with_a_free_place(repo, cli):
         f"solutions/exercises/supplementary/set.yaml:{line}: order: order 1 is taken by the set 'seminar5'; use 6"
     )
     assert expected in result.stdout, result.stdout
+
+
+def test_a_correction_without_a_reference_says_what_to_cite(tmp_path):
+    text = DATA.replace(
+        "    source: {next_filter_depth: 5}\n",
+        "    source: {next_filter_depth: 5}\n"
+        "    corrections:\n"
+        "      - about: depth\n"
+        "        claim: The depth is the kernel size.\n"
+        "        correction: It is the number of input channels.\n",
+    )
+    path, problems = load(tmp_path, text)
+    line = line_of(text, "      - about: depth")
+    assert problems == [
+        f"{path}:{line}: parts.q1g.corrections.0.reference: missing required field; add reference: "
+        "(where a reader can check the correction: a paper, a book's section)"
+    ]

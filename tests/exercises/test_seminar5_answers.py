@@ -22,7 +22,9 @@ def test_exercise_1():
     assert [result("ex1/q1f", k) for k in ("filter_weights", "layer_weights", "layer_params")] == [75, 375, 380]
     assert result("ex1/q1g", "next_filter_depth") == 5
     assert result("ex1/q1h", "shape") == (10, 10, 5)
-    assert result("ex1/q1i", "params") == 380
+    assert result("ex1/q1h", "size_at_other_stride") == 14
+    assert result("ex1/q1h", "source_formula_at_other_stride") == sp.Rational(29, 2)
+    assert [result("ex1/q1i", k) for k in ("weights", "params")] == [375, 380]
 
 
 def test_exercise_3():
@@ -38,6 +40,8 @@ def test_exercise_3():
 
 
 def test_exercise_5():
+    assert result("ex5/q5e", "equal_width_ratio") == sp.Rational(4, 9)
+    assert result("ex5/q5e", "max_width_fewer") == 8
     assert result("ex5/q5a", "params") == 1792
     assert result("ex5/q5a", "weight_shape") == (64, 1, 3, 3, 3)
     assert result("ex5/q5b", "shape") == (64, 16, 224, 224)

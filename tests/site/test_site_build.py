@@ -57,13 +57,25 @@ def test_matrices_are_typeset_from_the_derived_values(site):
 
 
 def test_errata_are_on_their_pages_and_listed(site):
-    errata = visible_text(page(site, "errata"))
-    for anchor in ("q1c-erratum-stride-must-be-1", "q3a-erratum-second-output-terms",
-                   "q3b-erratum-cross-correlation-is-gradient", "q5d-erratum-cost-formula",
-                   "q5e-erratum-fewer-params-for-every-width"):
+    errata = page(site, "errata")
+    anchors = [
+        "q1c-erratum-stride-must-be-1",
+        "q1h-erratum-output-size-formula",
+        "q3a-erratum-second-output-terms",
+        "q3b-erratum-cross-correlation-is-gradient",
+        "q3b-erratum-top-middle-terms",
+        "q5d-erratum-cost-formula",
+        "q5e-erratum-fewer-params-for-every-width",
+        # statements corrected against the literature (corrections:), anchored like the errata
+        "q2a-erratum-equivariance-described-as-invariance",
+        "q3d-erratum-dying-relu-all-units",
+        "q4a-erratum-yolo-called-ssd",
+    ]
+    for anchor in anchors:
         exercise = anchor[1]
-        assert f'id="{anchor}"' in page(site, f"exercises/seminar5/ex{exercise}")
-    assert "Seminar 5" in errata
+        assert f'id="{anchor}"' in page(site, f"exercises/seminar5/ex{exercise}"), anchor
+        assert f'exercises/seminar5/ex{exercise}/#{anchor}"' in errata, f"the Errata page does not link {anchor}"
+    assert "Fast R-CNN" in visible_text(errata)
 
 
 def test_formula_pages_link_back_to_the_exercises_that_use_them(site):

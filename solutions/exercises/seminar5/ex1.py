@@ -7,6 +7,7 @@ confirms every result with the NumPy references, which count by allocating and c
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from solutions import reference as ref
 from solutions.exercises.work import Work
@@ -226,10 +227,41 @@ def q1g(w: Work) -> None:
 
 def q1h(w: Work) -> None:
     _output_volume(w)
+    height, k, stride = w.given.input[0], w.given.kernel_size, w.given.stride
+    i, kk, s = symbol("i"), symbol("k"), symbol("s")
+    with w.quietly():
+        general = conv_output_size(i, kernel_size=kk, stride=s)
+    w.note("Without padding, the number of window positions along one side is")
+    w.derive("o", general)
+    w.result("output_size_formula", general, "Output size without padding")
+    other = w.given.other_stride
+    w.note(f"At stride {other} (same input and kernel), the source's formula without the floor, and the convolution:")
+    source = w.derive(r"o_{\text{source}}", w.source.output_size_formula, {i: height, kk: k, s: other})
+    w.result("source_formula_at_other_stride", source, f"For comparison: the source's formula at stride {other}")
+    w.result(
+        "size_at_other_stride", conv_output_size(height, kernel_size=k, stride=other), f"Output size at stride {other}"
+    )
+
+    for step in (stride, other):
+        out = ref.cross_correlate(np.zeros((1, height, height)), np.zeros((1, 1, k, k)), stride=step)
+        w.check_at(
+            "output_size_formula",
+            {"i": height, "k": k, "s": step},
+            out.shape[1],
+            f"a NumPy cross-correlation of {height} positions with a {k}-wide kernel at stride {step} returns "
+            f"{out.shape[1]}",
+        )
+    w.check("size_at_other_stride", out.shape[1], f"the same NumPy cross-correlation at stride {other}")
+    w.check(
+        "source_formula_at_other_stride",
+        sp.Rational(height - k, other) + 1,
+        f"({height} − {k})/{other} + 1 in exact arithmetic: not a whole number of windows",
+    )
 
 
 def q1i(w: Work) -> None:
     channels, k, filters, stride = w.given.input[2], w.given.kernel_size, w.given.filters, w.given.stride
+    w.result("weights", conv_params(channels, filters, k, bias=False), "Weights, any stride")
     w.result("params", conv_params(channels, filters, k), "Parameters (weights and biases), any stride")
 
     layer = layers.Conv(channels, filters, k, stride=stride, fill=0.0)
@@ -238,4 +270,9 @@ def q1i(w: Work) -> None:
         layer.num_parameters,
         f"a NumPy `Conv({channels}, {filters}, {k}, stride={stride})` holds "
         f"{layer.num_parameters} numbers, as with stride 1",
+    )
+    w.check(
+        "weights",
+        layer.weight.size,
+        f"of which its weight array, of shape {layer.weight.shape}, holds {layer.weight.size}",
     )

@@ -113,8 +113,12 @@ def q5d(w: Work) -> None:
 def _crossing(left: sp.Expr, right: sp.Expr, width: sp.Symbol) -> sp.Expr:
     """The real width at which two counts are equal (solved over the reals: it need not be an integer)."""
     real = sp.Symbol("real_width", positive=True)
-    (root,) = sp.solve(sp.Eq(left.subs(width, real), right), real)
+    (root,) = sp.solve(sp.Eq(left.subs(width, real), sp.sympify(right).subs(width, real)), real)
     return sp.factor(root)
+
+
+def _weights_3d(c_in: int, c_out: int, k: int) -> int:
+    return layers.Conv(c_in, c_out, k, bias=False, ndim=3, fill=0.0).num_parameters
 
 
 def q5e(w: Work) -> None:
@@ -134,6 +138,28 @@ def q5e(w: Work) -> None:
     bound = _crossing(general_21, general_3d, c_mid)
     w.derive(r"W_{(2+1)\mathrm{D}} < W_{3\mathrm{D}} \iff C_{\mathrm{mid}}", bound, relation="<")
     w.result("width_bound", bound, "Widths with fewer weights than 3D: $C_{\\mathrm{mid}}$ below")
+    w.note(
+        "With every width equal ($C_{\\mathrm{in}} = C_{\\mathrm{mid}} = C_{\\mathrm{out}}$) the pair is smaller for "
+        "every kernel wider than 1:"
+    )
+    equal = {c_mid: c_in, c_out: c_in}
+    ratio = w.derive(
+        r"\frac{W_{(2+1)\mathrm{D}}}{W_{3\mathrm{D}}}",
+        sp.factor(sp.cancel(general_21.subs(equal) / general_3d.subs(equal))),
+        {kk: k},
+    )
+    w.result("equal_width_ratio", ratio, f"Weights of the pair over those of the 3D layer, equal widths, $k = {k}$")
+    w.note(
+        "With the intermediate width equal to the output width ($C_{\\mathrm{mid}} = C_{\\mathrm{out}}$), the "
+        "condition becomes one on how much wider the output is than the input:"
+    )
+    same_width = _crossing(general_21.subs(c_mid, c_out), general_3d, c_out)
+    w.derive(r"W_{(2+1)\mathrm{D}} < W_{3\mathrm{D}} \iff C_{\mathrm{out}}", same_width, relation="<")
+    w.result(
+        "same_width_bound",
+        same_width,
+        "With $C_{\\mathrm{mid}} = C_{\\mathrm{out}}$, fewer weights while $C_{\\mathrm{out}}$ is below",
+    )
 
     w.note("With the biases and the numbers of this exercise:")
     params_3d = conv_params(channels, filters, k, ndim=3)
@@ -169,19 +195,34 @@ def q5e(w: Work) -> None:
             f"NumPy layers for $C_{{\\mathrm{{mid}}}} = {width}$ hold {counts[width]:,} numbers",
         )
 
-    def pair_weights(width: int) -> int:
-        spatial_layer = layers.Conv(channels, width, (1, k, k), bias=False, ndim=3, fill=0.0)
-        temporal_layer = layers.Conv(width, filters, (k, 1, 1), bias=False, ndim=3, fill=0.0)
+    def pair_weights(c_in: int, width: int, c_out: int = filters) -> int:
+        spatial_layer = layers.Conv(c_in, width, (1, k, k), bias=False, ndim=3, fill=0.0)
+        temporal_layer = layers.Conv(width, c_out, (k, 1, 1), bias=False, ndim=3, fill=0.0)
         return spatial_layer.num_parameters + temporal_layer.num_parameters
 
-    slope = pair_weights(2) - pair_weights(1)
-    weights_3d = layers.Conv(channels, filters, k, bias=False, ndim=3, fill=0.0).num_parameters
+    slope = pair_weights(channels, 2) - pair_weights(channels, 1)
+    weights_3d = _weights_3d(channels, filters, k)
     w.check_at(
         "width_bound",
         {"C_in": channels, "C_out": filters, "k": k},
         sp.Rational(weights_3d, slope),
         f"the NumPy pair's weight arrays grow by {slope} per unit of width and the 3D weight holds {weights_3d:,}: "
         f"equal at width {weights_3d}/{slope}",
+    )
+    square = {width: pair_weights(width, width, width) for width in (1, 4, 16)}
+    cubic = {width: _weights_3d(width, width, k) for width in square}
+    w.check(
+        "equal_width_ratio",
+        sp.Rational(square[16], cubic[16]),
+        f"NumPy layers of width 16: {square[16]:,} weights in the pair, {cubic[16]:,} in the 3D layer",
+    )
+    tied = [out for out in range(1, 33) if pair_weights(channels, out, out) == _weights_3d(channels, out, k)]
+    w.check_at(
+        "same_width_bound",
+        {"C_in": channels, "k": k},
+        tied[0],
+        f"with {channels} input channel, NumPy layers with $C_{{\\mathrm{{mid}}}} = C_{{\\mathrm{{out}}}}$ from 1 "
+        f"to 32 tie with the 3D layer at $C_{{\\mathrm{{out}}}} = {tied[0]}$ only",
     )
     fewer = [width for width in widths if counts[width] < reference_3d]
     w.check(
