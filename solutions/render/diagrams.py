@@ -369,14 +369,23 @@ def _inputs(values: Sequence[int], verb: str) -> str:
 
 
 def _index_list(values: Sequence[int]) -> str:
-    """``0 to 4`` for a run, ``0, 2, 4`` otherwise (long lists shortened)."""
+    """``0 to 4`` for a run, ``0, 2, 4`` otherwise, runs of three or more kept as runs: ``1 to 3, 5, 6``.
+
+    A long list keeps its first three and last pieces and says how many indices it holds, so that an
+    ellipsis is never read as a continuous range.
+    """
     if not values:
         return "none"
-    if len(values) > 1 and list(values) == list(range(values[0], values[-1] + 1)):
-        return f"{values[0]} to {values[-1]}"
-    if len(values) > 6:
-        return f"{', '.join(map(str, values[:3]))}, …, {values[-1]}"
-    return ", ".join(map(str, values))
+    runs: list[list[int]] = []
+    for value in values:
+        if runs and value == runs[-1][-1] + 1:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    pieces = [f"{run[0]} to {run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs]
+    if len(pieces) > 6:
+        return f"{', '.join(pieces[:3])}, …, {pieces[-1]} ({len(values)} in all)"
+    return ", ".join(pieces)
 
 
 class _Grid:

@@ -55,4 +55,7 @@ def test_a_matrix_keeps_its_column_separators_in_a_one_line_display():
 
 def test_an_erratum_names_the_quantity_beside_both_values():
     text = render_part(find_part("ceng403/q6/q6a"))
-    assert "Parameters of the offset branch: the source gives 18; derived here: 41,490." in text
+    assert (
+        "Parameters that deformable convolution adds (those of the offset branch): the source gives 18; "
+        "derived here: 41,490."
+    ) in text

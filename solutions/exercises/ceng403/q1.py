@@ -1,8 +1,11 @@
-"""CENG 403 exam, Question 1: what a fully connected layer on a large image costs.
+"""CENG 403 exam, Question 1: what a fully connected layer on a large image costs, and which part of a
+convolution makes it equivariant to shifts.
 
 The layer has ten billion weights, too many to allocate for a check. The checks therefore count a
 NumPy layer with a single hidden unit (all units are alike) and multiply by the number of units,
 and read byte counts from a broadcast NumPy view, which has the full shape and dtype but no storage.
+Equivariance is checked by shifting a random input of a NumPy locally connected layer (one weight
+vector per output position) and of the same layer with one weight vector copied to every position.
 """
 
 from __future__ import annotations
@@ -123,4 +126,63 @@ def q1a(w: Work) -> None:
         "growth_when_side_doubles",
         big_view.size / view.size,
         f"a view of shape {big_view.shape} against {view.shape}: {big_view.size:,} / {view.size:,} entries",
+    )
+
+
+def _locally_connected(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """A one-dimensional unshared convolution: ``weight`` is (o, k), one window of weights per output."""
+    out, k = weight.shape
+    return np.array([weight[t] @ x[t : t + k] for t in range(out)])
+
+
+def q1c(w: Work) -> None:
+    g = w.given
+    k = g.kernel
+    w.note(
+        "Local windows without sharing (a locally connected layer), along one dimension: output $t$ has its "
+        "own weights $w_{t,j}$ and reads $y_t = \\sum_j w_{t,j} x_{t+j-1}$. Shift the input right by one, "
+        "$x'_m = x_{m-1}$. Equivariance asks that output $t$ of the shifted input equal output $t - 1$ of the "
+        f"original one; with a window of $k = {k}$ the difference is"
+    )
+    xs = [indexed("x", f"t+{j - 2}" if j > 2 else ("t-1" if j == 1 else "t")) for j in range(1, k + 1)]
+    own = [indexed("w", f"t,{j}") for j in range(1, k + 1)]
+    previous = [indexed("w", f"t-1,{j}") for j in range(1, k + 1)]
+    difference = w.derive("y'_t - y_{t-1}", sum((own[j] - previous[j]) * xs[j] for j in range(k)))
+    w.result(
+        "local_connectivity_gives_equivariance",
+        sp.expand(difference) == 0,
+        "Do local windows alone, with unshared weights, make a layer shift-equivariant?",
+    )
+    w.note("It vanishes for every input only when $w_{t,j} = w_{t-1,j}$ for every $j$: with one shared $w_j$,")
+    shared = [indexed("w", j) for j in range(1, k + 1)]
+    tied = w.derive(
+        "y'_t - y_{t-1}",
+        sum((own[j] - previous[j]) * xs[j] for j in range(k)),
+        {**dict(zip(own, shared, strict=True)), **dict(zip(previous, shared, strict=True))},
+    )
+    w.result("weight_sharing_gives_equivariance", tied == 0, "With the weights shared, is the layer shift-equivariant?")
+
+    rng = np.random.default_rng(0)
+    x = np.zeros(g.length)
+    x[1:-1] = rng.standard_normal(g.length - 2)  # zero at both ends, so a shift by one loses nothing
+    moved = np.roll(x, 1)
+    out = g.length - k + 1
+    unshared = rng.standard_normal((out, k))
+    tied_weights = np.broadcast_to(rng.standard_normal(k), (out, k))
+    gaps = {}
+    for name, weight in (("unshared", unshared), ("shared", tied_weights)):
+        before, after = _locally_connected(x, weight), _locally_connected(moved, weight)
+        gaps[name] = float(np.abs(after[1:] - before[:-1]).max())
+    w.check(
+        "local_connectivity_gives_equivariance",
+        gaps["unshared"] < 1e-12,
+        f"a NumPy locally connected layer with random weights ({out} positions, windows of {k}) on a random "
+        f"input of length {g.length} and on the input shifted by one: the shifted output differs from the "
+        f"output moved by one by up to {gaps['unshared']:.2f}",
+    )
+    w.check(
+        "weight_sharing_gives_equivariance",
+        gaps["shared"] < 1e-12,
+        f"the same layer with one random window of weights copied to every position: largest difference "
+        f"{gaps['shared']:.1e}",
     )

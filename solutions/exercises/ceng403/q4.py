@@ -127,6 +127,19 @@ def q4b(w: Work) -> None:
     w.note("Every input pixel is read by at most this many windows along each direction:")
     reads = w.let("r", "ceiling(k/s)", k=g.kernel, s=g.stride)
     w.result("max_reads", reads, "Windows that read one pixel, per direction (at most)")
+    w.note(
+        "Whether any pixel is left unread along a row: consecutive windows start $s$ apart and are $k$ wide, so "
+        "the gap between them is"
+    )
+    i, k, s, o = (symbol(key) for key in ("i", "k", "s", "o"))
+    gap = w.derive(r"\text{gap}", sp.Max(0, s - k), {s: g.stride, k: g.kernel})
+    w.note("and the last window ends this many pixels before the end of the row:")
+    tail = w.derive(r"\text{tail}", i - ((o - 1) * s + k), {i: g.input, o: side, s: g.stride, k: g.kernel})
+    w.result(
+        "first_layer_skips_pixels",
+        bool(gap > 0 or tail > 0),
+        f"Does the {g.kernel} × {g.kernel}, stride-{g.stride} layer leave input pixels unread?",
+    )
 
     w.note(
         f"The layer's cost at stride {g.stride} and, for comparison, at stride 1 (output {side_one} × {side_one}); "
@@ -148,6 +161,13 @@ def q4b(w: Work) -> None:
     late_one = conv_output_size(g.late_map, 1, stride=g.stride)
     w.result("late_output_padded", late_padded, "Output size, 3 × 3 kernel with padding 1")
     w.result("late_output_1x1", late_one, "Output size, 1 × 1 kernel")
+    starts = range(0, late_one * g.stride, g.stride)
+    skipped = [pos for pos in range(g.late_map) if pos not in starts]
+    w.note(
+        f"Numbering the inputs from 0, as the figures do, the 1 × 1 kernel reads inputs "
+        f"{', '.join(map(str, starts))} of the {g.late_map} and never reads {', '.join(map(str, skipped))}: "
+        f"{len(skipped)} of every row's {g.late_map}."
+    )
     with w.quietly():
         kernels = [
             size for size in range(1, g.late_map + 1) if conv_output_size(g.late_map, size, stride=g.stride) == late
@@ -187,6 +207,11 @@ def q4b(w: Work) -> None:
         int(row_reads.max()),
         f"the input gradient of all-ones weights along one row counts the windows per pixel: {int(row_reads.min())} "
         f"to {int(row_reads.max())}, never 0",
+    )
+    w.check(
+        "first_layer_skips_pixels",
+        bool(row_reads.min() == 0),
+        f"the same count: the fewest windows that read a pixel is {int(row_reads.min())}",
     )
     counts = {}
     for stride in (g.stride, 1):

@@ -84,6 +84,27 @@ def q5a(w: Work) -> None:
     )
     up = conv_transpose_output_size((g.small_input, g.small_input), g.up_kernel, stride=g.up_stride)
     w.result("upsampled", up, "Output of the 2 × 2 example")
+    n, m_k, m_s = g.restore_input, g.overlap_kernels[0], g.up_stride
+    w.note(
+        f"Does a transposed convolution with the same $k$ and $s$ undo a convolution's change of size? With "
+        f"$k = {m_k}$, $s = {m_s}$, a convolution of an input of {n}, then the transposed convolution of its output:"
+    )
+    down = conv_output_size(n, m_k, stride=m_s)
+    back = conv_transpose_output_size(down, m_k, stride=m_s)
+    w.result("size_after_round_trip", back, f"Size after the round trip, from {n}")
+    w.result("transposed_restores_size", back == n, "Does the same $k$, $s$ always give the input size back?")
+    w.note(
+        "The floor of the convolution's formula discards the remainder of $(i - k)/s$; PyTorch's "
+        "`output_padding` adds it back on one side:"
+    )
+    i_, k_, s_ = symbol("i"), symbol("k"), symbol("s")
+    extra = w.derive(r"\text{output padding}", sp.Mod(i_ - k_, s_), {i_: n, k_: m_k, s_: m_s})
+    w.result("output_padding_needed", extra, "Output padding needed to get the input size back")
+    w.result(
+        "size_with_output_padding",
+        conv_transpose_output_size(down, m_k, stride=m_s, output_padding=extra),
+        "Size after the round trip with that output padding",
+    )
     w.note(
         f"Contributions to each output position along a row of {g.row} inputs, stride 2: output $n$ receives one "
         "product from every input $t$ with $0 \\le n - s t \\le k - 1$:"
@@ -127,6 +148,33 @@ def q5a(w: Work) -> None:
     small = np.ones((1, g.small_input, g.small_input))
     out = ref.conv_transpose(small, np.ones((1, 1, g.up_kernel, g.up_kernel)), stride=g.up_stride)
     w.check("upsampled", out.shape[1:], f"the NumPy scatter-add transposed convolution returns {out.shape}")
+    reduced = ref.cross_correlate(np.ones((1, n)), np.ones((1, 1, m_k)), stride=m_s)
+    restored = ref.conv_transpose(reduced, np.ones((1, 1, m_k)), stride=m_s)
+    w.check(
+        "size_after_round_trip",
+        restored.shape[1],
+        f"NumPy: a row of {n} becomes {reduced.shape[1]} by the cross-correlation and {restored.shape[1]} by the "
+        "transposed convolution",
+    )
+    trips = {
+        size: ref.conv_transpose(
+            ref.cross_correlate(np.ones((1, size)), np.ones((1, 1, m_k)), stride=m_s), np.ones((1, 1, m_k)), stride=m_s
+        ).shape[1]
+        for size in range(m_k, m_k + 2 * m_s)
+    }
+    w.check(
+        "transposed_restores_size",
+        all(size == back for size, back in trips.items()),
+        "the same NumPy round trip for inputs " + ", ".join(f"{size} → {back}" for size, back in trips.items()),
+    )
+    lost = {size: size - back for size, back in trips.items()}
+    w.check("output_padding_needed", lost[n], f"the NumPy round trip loses {lost[n]} of {n}")
+    padded = np.pad(restored, ((0, 0), (0, lost[n])))
+    w.check(
+        "size_with_output_padding",
+        padded.shape[1],
+        f"padding the NumPy result by the lost {lost[n]} on one side gives {padded.shape[1]}",
+    )
     for size in (3, 5):
         length = ref.conv_transpose(np.ones((1, 4)), np.ones((1, 1, size)), stride=2).shape[1]
         w.check_at(
@@ -194,7 +242,7 @@ def q5b(w: Work) -> None:
     ratio = depthwise_separable_ratio(c_in, c_out, k)
     factor = w.derive(r"\text{reduction}", 1 / rho, {rho: ratio})
     w.result("reduction", _rounded(factor, 1), "Reduction, to one decimal")
-    w.result("reduction_from_ratio", _rounded(factor, 2), "Reduction from the ratio formula, to two decimals")
+    w.result("reduction_from_ratio", _rounded(factor, 0), "Reduction from the ratio formula, to a whole number")
     c_out_sym, k_sym = symbol("C_out"), symbol("k")
     limit = sp.limit(1 / (1 / c_out_sym + 1 / k_sym**2), c_out_sym, sp.oo)
     w.derive(r"\lim_{C_{\mathrm{out}} \to \infty} 1 / \rho", limit)
@@ -258,7 +306,7 @@ def q5b(w: Work) -> None:
     w.check("separable_weights", dw_layer.weight.size + pw_layer.weight.size, "the two NumPy weights together")
     measured = std_layer.weight.size / (dw_layer.weight.size + pw_layer.weight.size)
     w.check("reduction", round(measured, 1), f"the NumPy counts give {measured:.4f}")
-    w.check("reduction_from_ratio", round(measured, 2), "the same NumPy counts, to two decimals")
+    w.check("reduction_from_ratio", round(measured), f"the same NumPy counts, {measured:.4f}, to a whole number")
     for out_channels in (64, 256, 1024):
         shapes = [(out_channels, c_in, k, k), (c_in, 1, k, k), (out_channels, c_in, 1, 1)]
         sizes = [int(np.prod(shape)) for shape in shapes]
@@ -394,6 +442,14 @@ def q5c(w: Work) -> None:
     w.result("module_weights", module, "Whole module: weights")
     w.result("module_macs", macs, "Whole module: MACs")
     w.result("module_channels", channels, "Whole module: output channels")
+    w.note("Against the 159K parameters of the paper's table, in percent:")
+    ours, table = indexed("W", "module"), indexed("W", "table")
+    gap = w.derive(
+        r"\text{gap, in \%}",
+        sp.Mul(100, sp.Add(ours, -table), sp.Pow(table, -1, evaluate=False), evaluate=False),
+        {ours: module, table: n["paper_params"]},
+    )
+    w.result("params_gap_percent", _rounded(gap, 1), "Our weight count above the table's, in percent (one decimal)")
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((c_in, height, width))
@@ -483,6 +539,8 @@ def q5c(w: Work) -> None:
     w.check("branches_with", sum(counts[1:5]), "the four NumPy layers of the reduced branches")
     w.check("saving_3a", round(plain_count / sum(counts[1:5]), 2), f"{plain_count / sum(counts[1:5]):.4f}")
     w.check("module_weights", sum(counts), "the six NumPy convolutions of the module: " + " + ".join(map(str, counts)))
+    above = 100 * (sum(counts) - n["paper_params"]) / n["paper_params"]
+    w.check("params_gap_percent", round(above, 1), f"the NumPy count against {n['paper_params']:,}: {above:.3f} %")
     total = 0
     feature = np.zeros((n["in"], n["size"], n["size"]))
     for layer in module_layers:

@@ -70,7 +70,11 @@ def q6a(w: Work) -> None:
     w.note("The offset branch predicts an $x$ and a $y$ offset for every sampling point:")
     channels = w.let("C_out", "2 * K", K=points)
     w.result("offset_channels", channels, "Output channels of the offset branch (offsets per position)")
-    w.result("offset_params", conv_params(c_in, channels, k), "Parameters of the offset branch")
+    w.result(
+        "offset_params",
+        conv_params(c_in, channels, k),
+        "Parameters that deformable convolution adds (those of the offset branch)",
+    )
 
     w.note("Costs per output position, for one output channel of the deformable layer:")
     standard = conv_macs((1, 1), c_in, 1, k)
