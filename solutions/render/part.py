@@ -300,8 +300,8 @@ def _render_corrections(part: Part, work: Work | None) -> str:
             f'<span id="{part.erratum_anchor(correction.about)}"></span>'
             f"**The source states:** {expand(correction.claim, part, work)}\n\n"
             f"**What is right:** {expand(correction.correction, part, work)}\n\n"
-            f"*See:* {correction.reference.strip()} (a statement of fact, not a computation: it is checked "
-            f"against this reference rather than by a test)."
+            f"*See:* {correction.reference.strip().rstrip('.')}. A statement of fact, not a computation: it is "
+            f"checked against this reference rather than by a test."
         )
         blocks.append(f'!!! danger "Erratum"\n\n{_indent(body)}')
     return "\n\n".join(blocks)

@@ -43,6 +43,43 @@ def p2b(w: Work) -> None:
     w.result("global_pooling_invariant", changed_average == 0, "Global average pooling is shift invariant")
     w.result("flatten_fc_invariant", change == 0, "A fully connected layer on the flattened map is shift invariant")
 
+    strided = w.given.strided_conv
+    stride = strided["stride"]
+    m = 2 * stride
+    xs = [indexed("x", j) for j in range(1, m + 1)]
+    taps = [indexed("w", j) for j in range(1, stride + 1)]
+    w.note(
+        f"**A strided convolution.** Take $m = {m}$ positions, the same circular shift $T$ by one position, and a "
+        f"convolution with the {stride} taps $(w_1, w_2)$ and stride {stride}, so that each output reads its own "
+        "pair of inputs. Its outputs on $x$ and on $T x$, and $x$'s outputs shifted by one position:"
+    )
+
+    def strided_output(values: list[sp.Symbol]) -> sp.Matrix:
+        windows = [values[start : start + stride] for start in range(0, m, stride)]
+        return sp.Matrix([[sum(t * v for t, v in zip(taps, window, strict=True)) for window in windows]])
+
+    y, y_moved = strided_output(xs), strided_output(_shift(xs))
+    w.derive("y(x)", y)
+    w.derive("y(T x)", y_moved)
+    y_shifted = sp.Matrix([_shift(list(y))])
+    w.derive("T y(x)", y_shifted)
+    w.note(
+        f"A shift by one position changes which pair each output reads: $y(T x)$ pairs $x_{m}$ with $x_1$ where "
+        "$y(x)$ pairs $x_1$ with $x_2$. So $y(T x)$ equals neither $y(x)$ nor $T y(x)$, the only shifts of two "
+        "outputs, unless the inputs or the taps are special: subsampling alone makes the layer neither invariant "
+        "nor equivariant to shifts of one pixel."
+    )
+    w.result(
+        "strided_conv_shift_invariant",
+        sp.expand(y_moved - y) == sp.zeros(1, stride),
+        f"A convolution with stride {stride} is invariant to a shift of one pixel",
+    )
+    w.result(
+        "strided_conv_shift_equivariant",
+        sp.expand(y_moved - y_shifted) == sp.zeros(1, stride),
+        f"A shift of one pixel shifts the output of a convolution with stride {stride}",
+    )
+
     channels, height, width = w.given.feature_map
     rows, cols = w.given.shift
     rng = np.random.default_rng(2)
@@ -64,6 +101,32 @@ def p2b(w: Work) -> None:
         bool(np.allclose(out, out_moved)),
         f"the same two maps, flattened, through a NumPy `Linear({feature_map.size}, {w.given.out_features})` with "
         f"random weights: the outputs differ by up to {np.abs(out - out_moved).max():.2f}",
+    )
+
+    channels, height, width = strided["input"]
+    image = np.zeros((channels, height, width))
+    image[:, 3 : height - 3, 3 : width - 3] = rng.standard_normal((channels, height - 6, width - 6))
+    image_moved = np.roll(image, 1, axis=2)
+    kernel = rng.standard_normal((1, channels, strided["kernel_size"], strided["kernel_size"]))
+    response = ref.cross_correlate(image, kernel, stride=stride)
+    response_moved = ref.cross_correlate(image_moved, kernel, stride=stride)
+    relative = np.abs(response_moved - response).max() / np.abs(response).max()
+    setup = (
+        f"a random {channels}×{height}×{width} map with a border of zeros, and the same map shifted by one column; "
+        f"a NumPy cross-correlation with a random {strided['kernel_size']}×{strided['kernel_size']} kernel at "
+        f"stride {stride} maps each to {response.shape[1]}×{response.shape[2]}"
+    )
+    w.check(
+        "strided_conv_shift_invariant",
+        bool(np.allclose(response, response_moved)),
+        f"{setup}: the two outputs differ by up to {relative:.0%} of the largest output value",
+    )
+    offsets = range(-stride, stride + 1)
+    w.check(
+        "strided_conv_shift_equivariant",
+        any(bool(np.allclose(response_moved, np.roll(response, j, axis=2))) for j in offsets),
+        f"the shifted map's output against the first output shifted by each of "
+        f"{', '.join(str(j) for j in offsets)} columns: no shift matches",
     )
 
 
@@ -93,6 +156,20 @@ def p2c(w: Work) -> None:
     turned = sp.Matrix(np.rot90(np.array(w.given.filter), -1).tolist())
     w.derive(r"R^{-1} w", turned)
     w.result("rotation_equivariant", turned == kernel, "The convolution is equivariant to this rotation")
+    symmetric = sp.Matrix(w.given.symmetric_filter)
+    w.note(
+        "The sliding is not what breaks the symmetry. A filter that the rotation maps to itself slides over the "
+        "image in the same horizontal and vertical steps, yet for it $R^{-1} w = w$, so "
+        r"$(R x) \star w = R\,(x \star w)$: the convolution is equivariant to the rotation. For the filter $v$ below:"
+    )
+    w.derive("v", symmetric)
+    turned_symmetric = sp.Matrix(np.rot90(np.array(w.given.symmetric_filter), -1).tolist())
+    w.derive(r"R^{-1} v", turned_symmetric)
+    w.result(
+        "fixed_sliding_breaks_rotation",
+        turned_symmetric != symmetric,
+        "Sliding in fixed directions keeps every convolution from being equivariant to 90° rotations",
+    )
 
     image = np.zeros((1, size, size))
     image[0, : size // 2] = 1.0
@@ -115,4 +192,16 @@ def p2c(w: Work) -> None:
         bool(np.allclose(out_rotated, np.rot90(out))),
         "the response to the rotated image against the rotated response to the image: "
         f"they differ by up to {np.abs(out_rotated - np.rot90(out)).max():g}",
+    )
+    noise = np.random.default_rng(5).standard_normal((1, size, size))
+    plain = ref.cross_correlate(noise, np.array(w.given.symmetric_filter, dtype=float)[None, None])[0]
+    turned_plain = ref.cross_correlate(
+        np.rot90(noise, axes=(1, 2)), np.array(w.given.symmetric_filter, dtype=float)[None, None]
+    )[0]
+    w.check(
+        "fixed_sliding_breaks_rotation",
+        not np.allclose(turned_plain, np.rot90(plain)),
+        f"a random {size}×{size} image and the same image rotated with `np.rot90`, cross-correlated in NumPy with "
+        f"$v$ (the same sliding): the response to the rotated image and the rotated response differ by at most "
+        f"{np.abs(turned_plain - np.rot90(plain)).max():.1e}",
     )

@@ -136,6 +136,18 @@ def p4a(w: Work) -> None:
 
     c_in, c_out, c = symbol("C_in"), symbol("C_out"), symbol("C")
     k_h, k_w, o_h, o_w = (symbol(key) for key in ("k_h", "k_w", "o_h", "o_w"))
+    channels = w.given.channel_example
+    w.note(
+        "**Channels.** Pooling works on each channel separately and keeps their number. A convolution computes "
+        "one output channel per filter, so $C_{\\mathrm{out}}$ is its number of filters, chosen freely: in "
+        f"Layer1, $C_{{\\mathrm{{in}}}} = {channels['in_channels']}$ and "
+        f"$C_{{\\mathrm{{out}}}} = {channels['out_channels']}$."
+    )
+    w.result(
+        "conv_keeps_channels",
+        channels["in_channels"] == channels["out_channels"],
+        "A convolution has as many output channels as input channels",
+    )
     w.note("**Parameters** of a convolution with a bias per filter:")
     w.result("conv_params", conv_params(c_in, c_out, (k_h, k_w)), "Parameters of a convolution")
     w.note("Batch normalisation over $C$ channels learns a scale $\\gamma$ and a shift $\\beta$ per channel;")
@@ -208,6 +220,15 @@ def p4a(w: Work) -> None:
         {"C_in": 64, "C_out": 128, "k_h": 3, "k_w": 3},
         conv.num_parameters,
         f"a NumPy `Conv(64, 128, 3)` holds {conv.num_parameters:,} numbers",
+    )
+    c_from, c_to, width = (channels[name] for name in ("in_channels", "out_channels", "kernel_size"))
+    image = np.zeros((c_from, channels["size"], channels["size"]))
+    mapped = layers.Conv(c_from, c_to, width, padding=channels["padding"], fill=0.0)(image)
+    w.check(
+        "conv_keeps_channels",
+        mapped.shape[0] == image.shape[0],
+        f"a NumPy `Conv({c_from}, {c_to}, {width}, padding={channels['padding']})` maps an input of shape "
+        f"{image.shape} to one of shape {mapped.shape}",
     )
     norm = layers.BatchNorm(32)
     w.check_at(
@@ -380,8 +401,8 @@ def p4b(w: Work) -> None:
     jumps = [item["rf"][3] for item in spatial]
     w.derive(rf"(j_0, \dots, j_{{{len(jumps) - 1}}})", sp.Matrix([jumps]))
     ratios = [sp.Rational(after, before) for before, after in pairwise(jumps)]
-    strides = w.derive(rf"(s_1, \dots, s_{{{len(ratios)}}})", sp.Matrix([ratios]))[0]
-    strides.append(last["size"][2])
+    # A copy: the derivation step keeps the list it returns, which must stay the seven ratios.
+    strides = [*w.derive(rf"(s_1, \dots, s_{{{len(ratios)}}})", sp.Matrix([ratios]))[0], last["size"][2]]
     w.note(
         f"{last['name']}'s stride, after which no term follows, is the $b$ of its worked size. The worked sizes of "
         f"the other layers show the same strides as the jumps; {first['name']} has no worked size, so its stride "

@@ -1,0 +1,24 @@
+"""Answers of the CSCI 5922 problem set asserted as values: the results and corrections of the audit's findings."""
+
+from __future__ import annotations
+
+from solutions.exercises.catalog import find_part
+
+
+def result(key: str, name: str):
+    return find_part(f"csci5922/{key}").solve().results[name].value
+
+
+def test_output_size_errata_leave_the_answers_unchanged():
+    assert result("q2/q2b_ii", "layers") == 36
+    assert result("q2/q2b_ii", "size_at_stride_2") == 109
+    assert result("q4/q4", "layers") == 104
+    assert result("q4/q4", "total") == 58_810_528
+
+
+def test_q1_corrections():
+    assert [c.about for c in find_part("csci5922/q1/q1a").corrections] == [
+        "box_around_each_object",
+        "instance_segmentation_name",
+    ]
+    assert [c.about for c in find_part("csci5922/q1/q1b").corrections] == ["detection_gives_boxes"]
