@@ -24,14 +24,8 @@
 import numpy as np
 
 from solutions import reference as ref
-from solutions.exercises.catalog import find_part
+from solutions.exercises.catalog import derived, find_part
 from solutions.reference import layers
-
-
-def derived(key: str, result: str):
-    """A result as the site derived it (exact), for comparison."""
-    return find_part(f"csci5922/{key}").solve().results[result].value
-
 
 # %% [markdown]
 # ## Q2a: a fully connected network on a 224 × 224 RGB image
@@ -49,9 +43,9 @@ hidden_params = hidden * one_unit.num_parameters
 output_params = layers.Linear(hidden, 100, fill=0.0).num_parameters
 print(f"input {n_in:,}, hidden {hidden:,}; the hidden weights would take {n_in * hidden * 8 / 1e9:.0f} GB")
 print(f"hidden layer {hidden_params:,}, output layer {output_params:,}, total {hidden_params + output_params:,}")
-assert hidden_params == derived("q2/q2a_i", "params_hidden")
-assert output_params == derived("q2/q2a_i", "params_output")
-assert hidden_params + output_params == derived("q2/q2a_ii", "total")
+assert hidden_params == derived("csci5922/q2/q2a_i", "params_hidden")
+assert output_params == derived("csci5922/q2/q2a_i", "params_output")
+assert hidden_params + output_params == derived("csci5922/q2/q2a_ii", "total")
 
 # %% [markdown]
 # ## Q2b: identical 7 × 7 convolutions from 224 down to 8
@@ -74,9 +68,9 @@ conv = layers.Conv(3, 3, 7, fill=0.0)
 head = layers.Linear(3 * 8 * 8, 100, fill=0.0)
 total = depth * conv.num_parameters + head.num_parameters
 print(f"{depth} layers of {conv.num_parameters} parameters, a head of {head.num_parameters:,}: {total:,}")
-assert depth == derived("q2/q2b_ii", "layers")
-assert conv.num_parameters == derived("q2/q2b_i", "params")
-assert total == derived("q2/q2b_iv", "total")
+assert depth == derived("csci5922/q2/q2b_ii", "layers")
+assert conv.num_parameters == derived("csci5922/q2/q2b_i", "params")
+assert total == derived("csci5922/q2/q2b_iv", "total")
 
 # %% [markdown]
 # Multiply-accumulates: the loop above ran each convolution on the real spatial size with one input
@@ -88,7 +82,7 @@ macs = 3 * 3 * conv_macs
 counter = ref.MacCounter()
 head(np.zeros(head.in_features), counter=counter)
 print(f"MACs: convolutions {macs:,}, head {counter.macs:,}, total {macs + counter.macs:,}")
-assert macs + counter.macs == derived("q2/q2b_iv", "macs")
+assert macs + counter.macs == derived("csci5922/q2/q2b_iv", "macs")
 
 # %% [markdown]
 # The source's output-size formula has no floor. At stride 1 that does not matter; at stride 2 it
@@ -127,8 +121,8 @@ solution, *_ = np.linalg.lstsq(A, z.reshape(-1), rcond=None)
 x = solution.reshape(4, 4)
 print("x =\n", x.round(12) + 0.0)
 print("largest residual:", np.abs(A @ solution - z.reshape(-1)).max())
-assert np.linalg.matrix_rank(A) == derived("q3/q3a", "rank") == 16
-assert np.allclose(x, np.array(derived("q3/q3a", "input"), dtype=float))
+assert np.linalg.matrix_rank(A) == derived("csci5922/q3/q3a", "rank") == 16
+assert np.allclose(x, np.array(derived("csci5922/q3/q3a", "input"), dtype=float))
 
 # %% [markdown]
 # The same input and kernel give Q3a's output. The kernel is unchanged by a 180° rotation, so the
@@ -142,7 +136,7 @@ print(
     "| convolution:",
     ref.convolve(x[None], w[None, None])[0].round(12).tolist(),
 )
-assert np.allclose(y, np.array(derived("q3/q3a", "output"), dtype=float))
+assert np.allclose(y, np.array(derived("csci5922/q3/q3a", "output"), dtype=float))
 
 # %% [markdown]
 # The source's worked products print the kernel's row 1, column 2 as +1. With that weight the output
@@ -168,7 +162,7 @@ try:
             literal[i : j + 3, j : j + 3] += x[i, j] * w
 except ValueError as error:
     print("the printed pseudocode fails:", error)
-assert derived("q3/q3b", "algorithm_as_printed_works") is False
+assert derived("csci5922/q3/q3b", "algorithm_as_printed_works") is False
 
 # %% [markdown]
 # ## Q4: the encoder's 3 × 3 layers
@@ -188,9 +182,9 @@ repeats = [1, 1, 1, 1, 1, depth - 5]
 params = sum(n * layer.num_parameters for n, layer in zip(repeats, distinct, strict=True))
 biases = sum(n * layer.bias.size for n, layer in zip(repeats, distinct, strict=True))
 print(f"{depth} layers, {params:,} parameters, of which {biases:,} biases")
-assert depth == derived("q4/q4", "layers")
-assert params == derived("q4/q4", "total")
-assert biases == derived("q4/q4", "bias_terms")
+assert depth == derived("csci5922/q4/q4", "layers")
+assert params == derived("csci5922/q4/q4", "total")
+assert biases == derived("csci5922/q4/q4", "bias_terms")
 
 # %% [markdown]
 # The encoder's multiply-accumulates, counted the same way as Q2b's (one channel pair per layer, run
@@ -209,5 +203,5 @@ for c_in, c_out in zip(ins, outs, strict=True):
 mask = ref.receptive_field_mask([layers.Conv(1, 1, 3, ndim=1, fill=1.0) for _ in range(depth)], (1, 224), (0,))
 (field,), _ = ref.receptive_field_extent(mask)
 print(f"MACs {macs:,}; receptive field {field} × {field}")
-assert macs == derived("q4/q4", "macs")
-assert field == derived("q4/q4", "receptive_field")
+assert macs == derived("csci5922/q4/q4", "macs")
+assert field == derived("csci5922/q4/q4", "receptive_field")

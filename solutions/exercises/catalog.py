@@ -42,6 +42,7 @@ __all__ = [
     "Exercise",
     "ExerciseSet",
     "Part",
+    "derived",
     "exercise_sets",
     "find_part",
     "iter_parts",
@@ -452,6 +453,11 @@ def find_part(key: str) -> Part:
         if exercise_set.id == set_id:
             return exercise_set.exercise(exercise_id).part(part_id)
     raise KeyError(f"no exercise set {set_id!r}")
+
+
+def derived(key: str, result: str) -> Any:
+    """The exact value of result ``result`` of the part with key ``set/exercise/part``, as the site derives it."""
+    return find_part(key).solve().results[result].value
 
 
 def part_functions(exercise: Exercise) -> dict[str, Callable[..., Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solutions.exercises.catalog import find_part
+from solutions.exercises.catalog import derived, find_part
 from solutions.exercises.work import LetStep
 
 
@@ -10,19 +10,15 @@ def solved(key: str):
     return find_part(f"hw2/{key}").solve()
 
 
-def result(key: str, name: str):
-    return solved(key).results[name].value
-
-
 def test_problem_2_strided_convolution_and_rotations():
-    assert result("p2/p2b", "strided_conv_shift_invariant") is False
-    assert result("p2/p2b", "strided_conv_shift_equivariant") is False
-    assert result("p2/p2c", "fixed_sliding_breaks_rotation") is False
-    assert result("p2/p2c", "rotation_equivariant") is False
+    assert derived("hw2/p2/p2b", "strided_conv_shift_invariant") is False
+    assert derived("hw2/p2/p2b", "strided_conv_shift_equivariant") is False
+    assert derived("hw2/p2/p2c", "fixed_sliding_breaks_rotation") is False
+    assert derived("hw2/p2/p2c", "rotation_equivariant") is False
 
 
 def test_problem_4_channels_and_strides():
-    assert result("p4/p4a", "conv_keeps_channels") is False
+    assert derived("hw2/p4/p4a", "conv_keeps_channels") is False
     work = solved("p4/p4b")
     assert work.results["strides"].value == [1, 2, 2, 1, 1, 2, 1, 2]
     # The derivation of the strides from the jumps shows as many values as it labels (s_1 to s_7).
