@@ -272,6 +272,7 @@ def _one_paragraph(text: str) -> str:
 def errata_page(base: str = "") -> str:
     blocks = []
     derived = stated = 0
+    sets_with_errata = 0
     for exercise_set in exercise_sets():
         items = []
         for part in (p for e in exercise_set.exercises for p in e.parts):
@@ -297,12 +298,13 @@ def errata_page(base: str = "") -> str:
                     f"  *See:* {_one_paragraph(correction.reference)}"
                 )
         if items:
+            sets_with_errata += 1
             blocks.append(f"## {exercise_set.title}\n\n" + "\n".join(items))
     head = (
-        f"{derived + stated} errata across {len(exercise_sets())} sets. {derived} are answers found wrong by "
-        f"derivation; each is backed by a test that fails if the source's answer turned out to agree with "
-        f"the derivation. {stated} are statements of fact (history, naming, mechanisms) that no computation "
-        f"can check; each cites where a reader can check it.\n"
+        f"{derived + stated} errata in {sets_with_errata} of the {len(exercise_sets())} sets. {derived} are "
+        f"answers found wrong by derivation; each is backed by a test that fails if the source's answer turned "
+        f"out to agree with the derivation. {stated} are statements of fact (history, naming, mechanisms) that "
+        f"no computation can check; each cites where a reader can check it.\n"
     )
     return head + "\n" + "\n\n".join(blocks) + "\n"
 

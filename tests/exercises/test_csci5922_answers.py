@@ -17,4 +17,6 @@ def test_q1_corrections():
         "box_around_each_object",
         "instance_segmentation_name",
     ]
-    assert [c.about for c in find_part("csci5922/q1/q1b").corrections] == ["detection_gives_boxes"]
+    assert find_part("csci5922/q1/q1a").erratum_anchor("box_around_each_object") == (
+        "q1a-erratum-box-around-each-object"
+    )

@@ -24,9 +24,3 @@ def test_problem_4_channels_and_strides():
     # The derivation of the strides from the jumps shows as many values as it labels (s_1 to s_7).
     (step,) = [s for s in work.steps if isinstance(s, LetStep) and str(s.symbol).startswith("(s_1")]
     assert str(step.symbol) == r"(s_1, \dots, s_{7})" and step.value == [[1, 2, 2, 1, 1, 2, 1]]
-
-
-def test_corrections_have_their_anchors():
-    part = find_part("hw2/p1/p1b_i")
-    assert [c.about for c in part.corrections] == ["fcn_abbreviation"]
-    assert part.erratum_anchor("fcn_abbreviation") == "p1b-i-erratum-fcn-abbreviation"

@@ -151,7 +151,7 @@ def q1c(w: Work) -> None:
     w.result(
         "local_connectivity_gives_equivariance",
         sp.expand(difference) == 0,
-        "Do local windows alone, with unshared weights, make a layer shift-equivariant?",
+        "Does local connectivity by itself (each window with its own weights) make a layer shift-equivariant?",
     )
     w.note("It vanishes for every input only when $w_{t,j} = w_{t-1,j}$ for every $j$: with one shared $w_j$,")
     shared = [indexed("w", j) for j in range(1, k + 1)]

@@ -168,7 +168,7 @@ def p2c(w: Work) -> None:
     w.result(
         "fixed_sliding_breaks_rotation",
         turned_symmetric != symmetric,
-        "Sliding in fixed directions keeps every convolution from being equivariant to 90° rotations",
+        "Is sliding in fixed directions what keeps a convolution from being equivariant to 90° rotations?",
     )
 
     image = np.zeros((1, size, size))
