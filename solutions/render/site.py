@@ -269,22 +269,25 @@ def _one_paragraph(text: str) -> str:
     return " ".join(text.split())
 
 
+def _erratum_link(part: Part, about: str, base: str) -> str:
+    return f"[{part.label}]({base}{part.url.split('#')[0]}#{part.erratum_anchor(about)})"
+
+
 def errata_page(base: str = "") -> str:
     blocks = []
-    derived = stated = 0
+    computed = stated = 0
     sets_with_errata = 0
     for exercise_set in exercise_sets():
         items = []
         for part in (p for e in exercise_set.exercises for p in e.parts):
             work = part.solve() if part.function is not None else None
-            link = f"[{part.label}]({base}{part.url.split('#')[0]}#{{anchor}})"
             for comparison in comparisons(part, work) if work is not None else []:
                 erratum = comparison.erratum
                 if erratum is None:
                     continue
-                derived += 1
+                computed += 1
                 items.append(
-                    f"- **{link.format(anchor=part.erratum_anchor(comparison.key))}** — "
+                    f"- **{_erratum_link(part, comparison.key, base)}** — "
                     f"{_one_paragraph(expand(erratum.claim, part, work))}  \n"
                     f"  *Right:* {_one_paragraph(expand(erratum.correction, part, work))}  \n"
                     f"  Source {text_value(comparison.source)}, derived {text_value(comparison.derived)}."
@@ -292,7 +295,7 @@ def errata_page(base: str = "") -> str:
             for correction in part.corrections:
                 stated += 1
                 items.append(
-                    f"- **{link.format(anchor=part.erratum_anchor(correction.about))}** — "
+                    f"- **{_erratum_link(part, correction.about, base)}** — "
                     f"{_one_paragraph(expand(correction.claim, part, work))}  \n"
                     f"  *Right:* {_one_paragraph(expand(correction.correction, part, work))}  \n"
                     f"  *See:* {_one_paragraph(correction.reference)}"
@@ -301,7 +304,7 @@ def errata_page(base: str = "") -> str:
             sets_with_errata += 1
             blocks.append(f"## {exercise_set.title}\n\n" + "\n".join(items))
     head = (
-        f"{derived + stated} errata in {sets_with_errata} of the {len(exercise_sets())} sets. {derived} are "
+        f"{computed + stated} errata in {sets_with_errata} of the {len(exercise_sets())} sets. {computed} are "
         f"answers found wrong by derivation; each is backed by a test that fails if the source's answer turned "
         f"out to agree with the derivation. {stated} are statements of fact (history, naming, mechanisms) that "
         f"no computation can check; each cites where a reader can check it.\n"
